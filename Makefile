@@ -1,0 +1,64 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is what they need.
+# Each target installs what it needs on first use, so a fresh machine needs no manual step.
+
+PYODIDE_VERSION := $(shell node -p "require('./package.json').dependencies.pyodide" 2>/dev/null)
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.8
+ASSETS := build/static/pyodide/$(PYODIDE_VERSION)
+WHEEL_SOURCES := $(wildcard hashing_wasm/*.py) hashing_wasm/pyproject.toml
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test lint fmt bench assets deps chromium clean
+
+## run: the site on http://127.0.0.1:8000/ with a Celery worker and beat (SQLite and a
+## file broker unless DATABASE_URL / CELERY_BROKER_URL say otherwise)
+run: deps assets
+	$(PY) manage.py migrate --no-input
+	$(VENV)/bin/honcho start -f Procfile
+
+## test: lint, migrations check, and the whole suite against real PostgreSQL, Redis and Chromium
+test: deps assets chromium
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	scripts/with-services.sh $(PY) manage.py makemigrations --check --dry-run
+	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: deps assets chromium
+	scripts/with-services.sh $(PY) -m bench $(BENCH_ARGS)
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+deps: $(VENV)/.synced node_modules/.package-lock.json
+
+$(VENV)/.synced: uv.lock pyproject.toml
+	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
+	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) sync --frozen --python $(PY)
+	touch $@
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+## assets: Pyodide's core files and our hashing_wasm wheel in a versioned static folder,
+## with the wheel added to Pyodide's lock file (sha256 checked by the browser)
+assets: $(ASSETS)/pyodide-lock.json
+
+$(ASSETS)/pyodide-lock.json: node_modules/.package-lock.json $(VENV)/.synced $(WHEEL_SOURCES)
+	scripts/build-assets.sh $(PYODIDE_VERSION)
+
+## chromium: Debian's Chromium for the browser tests (Playwright never downloads a browser here)
+chromium:
+	@test -x /usr/bin/chromium || scripts/install-chromium.sh
+
+clean:
+	rm -rf build var

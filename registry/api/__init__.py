@@ -1,0 +1,1 @@
+"""The JSON API: public case endpoints for the Get Started page and partner endpoints."""

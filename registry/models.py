@@ -1,0 +1,150 @@
+"""What the registry keeps: only what the partner feed and the person's case need.
+
+No IP address, user agent, file name or file size is stored anywhere; dates are kept to the day.
+Rows change only through registry/actions.py.
+"""
+
+from django.db import models
+from django.utils import timezone
+
+
+def _today():
+    return timezone.now().date()
+
+
+class Case(models.Model):
+    """One person's submission: the hashes of the files they chose, reachable by number and code."""
+
+    class Category(models.TextChoices):
+        MINOR = "minor", "Under 18 in the content"
+        ADULT = "adult", "Adult in the content"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    number = models.CharField(max_length=32, unique=True, editable=False)
+    # SHA-256 of the access code; the code itself is shown once and never stored.
+    code_hash = models.CharField(max_length=64, editable=False)
+    category = models.CharField(max_length=8, choices=Category.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_on = models.DateField(default=_today, editable=False)
+    withdrawn_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Signal(models.Model):
+    """One hash of one file: what partners receive and match against."""
+
+    class SignalType(models.TextChoices):
+        PHOTO_MD5 = "photo_md5", "Photo MD5"
+        PDQ = "pdq", "PDQ"
+        VIDEO_MD5 = "video_md5", "Video MD5"
+        VPDQ = "vpdq", "vPDQ"
+
+    class MediaType(models.TextChoices):
+        IMAGE = "image", "Image"
+        VIDEO = "video", "Video"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PENDING = "pending", "Held for review"
+        QUARANTINED = "quarantined", "Quarantined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="signals")
+    # Which file of the case this hash belongs to (its position in the submission).
+    item = models.PositiveSmallIntegerField()
+    signal_type = models.CharField(max_length=10, choices=SignalType.choices)
+    media_type = models.CharField(max_length=5, choices=MediaType.choices)
+    # Emptied once a withdrawn hash has outlived the tombstone retention period.
+    value = models.TextField(blank=True)
+    quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    created_on = models.DateField(default=_today, editable=False)
+    withdrawn_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "hash"
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["signal_type", "value"], name="signal_type_value"),
+            models.Index(fields=["status", "withdrawn_on"], name="signal_status_withdrawn"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signal_type}:{self.value[:16]}"
+
+
+class FeedEvent(models.Model):
+    """One change partners must apply, in commit order: a hash added or removed.
+
+    `seq` is assigned while the writer holds the feed lock until its commit (see actions), so
+    increasing `seq` is increasing commit order and `seq > cursor` never misses a late commit.
+    """
+
+    class Action(models.TextChoices):
+        ADD = "add", "Add"
+        REMOVE = "remove", "Remove"
+
+    seq = models.BigAutoField(primary_key=True)
+    action = models.CharField(max_length=6, choices=Action.choices)
+    signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="events")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "feed event"
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.signal_id}"
+
+
+class Partner(models.Model):
+    """A platform that receives hashes: authenticated by an API key stored only as a hash."""
+
+    class Scope(models.TextChoices):
+        FEED_READ = "feed:read", "Read the hash feed"
+        MATCH = "match", "Match hashes"
+        FEEDBACK = "feedback", "Send verdicts"
+
+    name = models.CharField(max_length=100, unique=True)
+    # The first characters of the key, shown to staff and partners to tell keys apart.
+    key_prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(default=list)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+class AuditEntry(models.Model):
+    """Who did what, when, to which objects and why. Written by actions, never edited."""
+
+    at = models.DateTimeField(default=timezone.now, editable=False)
+    # "public", "partner:<name>", "staff:<username>" or "system": never an address or agent.
+    actor = models.CharField(max_length=150)
+    action = models.CharField(max_length=50)
+    object_type = models.CharField(max_length=50)
+    object_ids = models.JSONField(default=list)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "audit entries"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

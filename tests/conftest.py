@@ -1,0 +1,73 @@
+"""Personas and guards shared by every test.
+
+- `submitter`: an anonymous person's API client (no cookies, no credentials).
+- `partner` / `partner_key`: a platform with a real API key that may read the feed.
+- `stranger`: a client with a key that the registry never issued.
+- `staff`: a logged-in superuser's client for the admin.
+The network is blocked except for loopback, so nothing in a test can reach the outside.
+"""
+
+import socket
+
+import pytest
+from rest_framework.test import APIClient
+
+from registry import actions
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(sock, address):
+    host = address[0] if isinstance(address, tuple) else address
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and host not in (
+        "127.0.0.1",
+        "::1",
+        "localhost",
+    ):
+        raise ConnectionRefusedError(f"tests may not reach {host}: loopback only")
+    return _real_connect(sock, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture
+def submitter():
+    return APIClient()
+
+
+@pytest.fixture
+def partner_and_key(db):
+    return actions.create_partner("Example Platform", ["feed:read"])
+
+
+@pytest.fixture
+def partner(partner_and_key):
+    return partner_and_key[0]
+
+
+@pytest.fixture
+def partner_key(partner_and_key):
+    return partner_and_key[1]
+
+
+@pytest.fixture
+def partner_client(partner_key):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {partner_key}")
+    return client
+
+
+@pytest.fixture
+def stranger():
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer tdk_notIssuedByUs0000000000000000")
+    return client
+
+
+@pytest.fixture
+def staff(client, admin_user):
+    client.force_login(admin_user)
+    return client
