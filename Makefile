@@ -17,6 +17,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 ## run: the site on http://127.0.0.1:8000/ with a Celery worker and beat (SQLite and a
 ## file broker unless DATABASE_URL / CELERY_BROKER_URL say otherwise)
 run: deps assets
+	mkdir -p var
 	$(PY) manage.py migrate --no-input
 	$(VENV)/bin/honcho start -f Procfile
 
@@ -41,7 +42,7 @@ fmt:
 deps: $(VENV)/.synced node_modules/.package-lock.json
 
 $(VENV)/.synced: uv.lock pyproject.toml
-	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
+	@test -x $(PY) || { py=$$(scripts/find-python.sh) && $$py -m venv $(VENV); }
 	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(UV) sync --frozen --python $(PY)
 	touch $@

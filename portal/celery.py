@@ -20,5 +20,5 @@ def _make_broker_folders(**_: object) -> None:
     from django.conf import settings
 
     if settings.CELERY_BROKER_URL == "filesystem://":
-        for key in ("data_folder_in", "processed_folder"):
+        for key in ("data_folder_in", "processed_folder", "control_folder"):
             Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)
