@@ -10,3 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler404 = "registry.api.errors.not_found"
+handler500 = "registry.api.errors.server_error"

@@ -113,3 +113,18 @@ def test_it_refuses_multipart_uploads(submitter):
     assert response.status_code == 415
     assert response.json()["error"] == "unsupported_media_type"
     assert not Case.objects.exists()
+
+
+def test_it_refuses_a_body_over_256_kb(submitter):
+    padding = "x" * (256 * 1024)
+    response = submit(submitter, {"category": "adult", "items": [], "padding": padding})
+
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+
+
+def test_it_answers_an_unknown_api_path_with_json(submitter):
+    response = submitter.get("/api/v1/nothing-here")
+
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
