@@ -4,16 +4,10 @@ The server runs the full WSGI stack, WhiteNoise and the security middleware incl
 loads Pyodide exactly as it does in production (Django's test static handler is bypassed).
 """
 
-import os
-
 import pytest
 from django.db import connections
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import sync_playwright
-
-# Playwright's sync API keeps an event loop running in the test's thread; the ORM calls the tests
-# make are still synchronous, which Django allows once told (as its docs advise for Playwright).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,6 +24,13 @@ CHROMIUM_ARGS = [
 
 def _full_stack(application):
     return application
+
+
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(monkeypatch):
+    """Playwright's sync API keeps an event loop running in the test's thread; the ORM calls the
+    tests make are still synchronous, which Django allows once told (its docs advise this)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
