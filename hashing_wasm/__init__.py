@@ -14,6 +14,7 @@ from hashing_wasm.errors import (
     PixelBufferError,
     VpdqFormatError,
 )
+from hashing_wasm.exif import is_jpeg, read_orientation, with_orientation_reset
 from hashing_wasm.pdq import (
     DIHEDRAL_NAMES,
     MATCH_DISTANCE,
@@ -30,6 +31,18 @@ from hashing_wasm.pdq import (
     pdq_from_rgba,
     validate_pdq_hash,
 )
+from hashing_wasm.vpdq import (
+    VpdqFeature,
+    VpdqMatch,
+    format_hash_file,
+    from_threatexchange_json,
+    hash_frame,
+    is_vpdq_match,
+    match_vpdq,
+    parse_hash_file,
+    sampled_frame_numbers,
+    to_threatexchange_json,
+)
 
 __all__ = [
     "DIHEDRAL_NAMES",
@@ -44,13 +57,26 @@ __all__ = [
     "PdqDihedral",
     "PdqHash",
     "PixelBufferError",
+    "VpdqFeature",
     "VpdqFormatError",
+    "VpdqMatch",
+    "format_hash_file",
+    "from_threatexchange_json",
     "hamming_distance",
+    "hash_frame",
+    "is_jpeg",
     "is_pdq_match",
+    "is_vpdq_match",
+    "match_vpdq",
+    "parse_hash_file",
     "parse_pdq_hash",
     "pdq_dihedral_from_pixels",
     "pdq_from_pixels",
     "pdq_from_rgb",
     "pdq_from_rgba",
+    "read_orientation",
+    "sampled_frame_numbers",
+    "to_threatexchange_json",
     "validate_pdq_hash",
+    "with_orientation_reset",
 ]
