@@ -20,7 +20,8 @@ from hashing_wasm.pdq import MATCH_DISTANCE, MIN_QUALITY, parse_pdq_hash, pdq_fr
 QUERY_MATCH_PERCENT = 80.0
 COMPARED_MATCH_PERCENT = 0.0
 TIMESTAMP_DECIMALS = 3
-_CHUNK = 64  # compare this many frames at a time, so a found match stops the scan early
+_CHUNK = 64  # frames tried first, around the same relative time in the other video
+_BYTES = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,8 @@ def from_threatexchange_json(signal: str) -> list[VpdqFeature]:
         parts = item.split(",") if isinstance(item, str) else []
         if len(parts) != 3:
             raise VpdqFormatError(f"vPDQ signal item {number} is not 'hex,quality,timestamp'")
-        features.append(_feature(str(number), *parts, where=f"item {number}"))
+        pdq_hex, quality, timestamp = parts
+        features.append(_feature(str(number), quality, pdq_hex, timestamp, where=f"item {number}"))
     return features
 
 
@@ -160,14 +162,23 @@ def _usable(features: Iterable[VpdqFeature], min_quality: int) -> list[int]:
 def _count_found(frames: Sequence[int], others: Sequence[int], threshold: int) -> int:
     """How many of `frames` lie within `threshold` bits of some frame in `others`."""
     chunks = [others[i : i + _CHUNK] for i in range(0, len(others), _CHUNK)]
-    # Similar videos match frames at similar times: scan from the same relative position outward.
-    orders = [sorted(range(len(chunks)), key=lambda c, s=s: abs(c - s)) for s in range(len(chunks))]
+    # Pigeonhole: within 31 bits, at least one of the 32 bytes of two hashes is identical, so only
+    # frames sharing a byte (at the same place) with the query can match it.
+    by_byte: list[dict[int, list[int]]] = [{} for _ in range(_BYTES)]
+    for other in others:
+        for table, byte in zip(by_byte, other.to_bytes(_BYTES), strict=True):
+            table.setdefault(byte, []).append(other)
     found = 0
     for index, frame in enumerate(frames):
-        for c in orders[index * len(chunks) // len(frames)]:
-            if min(map(int.bit_count, map(frame.__xor__, chunks[c]))) <= threshold:
-                found += 1
-                break
+        # Similar videos match frames at similar times: try the same relative position first.
+        nearby = chunks[index * len(chunks) // len(frames)]
+        if min(map(int.bit_count, map(frame.__xor__, nearby))) <= threshold:
+            found += 1
+        elif threshold >= _BYTES:  # the pigeonhole no longer holds: compare with every frame
+            found += min(map(int.bit_count, map(frame.__xor__, others))) <= threshold
+        else:
+            lists = [t.get(b, ()) for t, b in zip(by_byte, frame.to_bytes(_BYTES), strict=True)]
+            found += any((frame ^ other).bit_count() <= threshold for other in set().union(*lists))
     return found
 
 
