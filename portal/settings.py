@@ -174,6 +174,15 @@ REST_FRAMEWORK = {
 # Redis: rate limits and (when CELERY_BROKER_URL points at it) the Celery broker.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 
+# Anonymous clients' limits, (requests, seconds), counted per client in Redis (registry/api/throttles.py).
+RATE_LIMITS = {
+    "submit": (env_int("RATE_LIMIT_SUBMIT_PER_HOUR", 30), 3600),
+    "case_access": (env_int("RATE_LIMIT_CASE_ACCESS_PER_HOUR", 60), 3600),
+}
+RATE_LIMIT_KEY_PREFIX = env_str("RATE_LIMIT_KEY_PREFIX", "rl")
+# How many proxies of ours add to X-Forwarded-For; 0 trusts the connection's address only.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 # Celery: a broker that needs no server when CELERY_BROKER_URL is unset (kombu's filesystem
 # transport), so `make run` works anywhere. Reliability settings per reliability.md.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

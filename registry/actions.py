@@ -7,11 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from registry import keys
-from registry.models import AuditEntry, Case, FeedEvent, Partner, Signal
+from registry.models import AuditEntry, Case, FeedEvent, Partner, Signal, Verdict
 
 # Any constant shared by every writer: the key of the advisory lock that orders the feed.
 _FEED_LOCK_KEY = 7_301_112
@@ -26,6 +26,15 @@ class HashInput:
     signal_type: str
     value: str
     quality: int | None = None
+
+
+class ActionRefused(Exception):
+    """The action cannot be done in the registry's current state; the message says why."""
+
+
+# A hash that this many different partners report as not violating leaves the feed for review.
+QUARANTINE_AFTER_NOT_VIOLATING = 3
+MAX_ITEMS_PER_CASE = 50
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,20 @@ def _append_feed_events(signals: Iterable[Signal], action: str) -> list[FeedEven
     return FeedEvent.objects.bulk_create(FeedEvent(action=action, signal=s) for s in signals)
 
 
+def _create_signals(case: Case, hashes: Sequence[HashInput], first_item: int = 0) -> list[Signal]:
+    return Signal.objects.bulk_create(
+        Signal(
+            case=case,
+            item=first_item + h.item,
+            media_type=h.media_type,
+            signal_type=h.signal_type,
+            value=h.value,
+            quality=h.quality,
+        )
+        for h in hashes
+    )
+
+
 @transaction.atomic
 def submit_case(category: str, hashes: Sequence[HashInput]) -> NewCase:
     """Create a case with its hashes and publish them to the feed."""
@@ -70,20 +93,73 @@ def submit_case(category: str, hashes: Sequence[HashInput]) -> NewCase:
         code_hash=keys.digest(keys.normalise_code(access_code)),
         category=category,
     )
-    signals = Signal.objects.bulk_create(
-        Signal(
-            case=case,
-            item=h.item,
-            media_type=h.media_type,
-            signal_type=h.signal_type,
-            value=h.value,
-            quality=h.quality,
-        )
-        for h in hashes
-    )
+    signals = _create_signals(case, hashes)
     _audit("public", "submit_case", [case])
     _append_feed_events(signals, FeedEvent.Action.ADD)
     return NewCase(case=case, access_code=access_code)
+
+
+@transaction.atomic
+def add_items(case: Case, hashes: Sequence[HashInput]) -> list[Signal]:
+    """Add more files' hashes to an open case and publish them."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != Case.Status.ACTIVE:
+        raise ActionRefused("This case was withdrawn; open a new case to protect more files.")
+    existing = case.signals.aggregate(items=models.Max("item"))["items"]
+    first_item = 0 if existing is None else existing + 1
+    new_items = len({h.item for h in hashes})
+    if first_item + new_items > MAX_ITEMS_PER_CASE:
+        raise ActionRefused(
+            f"A case holds at most {MAX_ITEMS_PER_CASE} files; this one has {first_item}."
+        )
+    held = set(case.signals.values_list("signal_type", "value"))
+    for h in hashes:
+        if (h.signal_type, h.value) in held:
+            raise ActionRefused(f"Item {h.item + 1} repeats a hash already in this case.")
+    signals = _create_signals(case, hashes, first_item)
+    _audit("public", "add_items", [case])
+    _append_feed_events(signals, FeedEvent.Action.ADD)
+    return signals
+
+
+@transaction.atomic
+def withdraw_case(case: Case, actor: str = "public") -> int:
+    """Withdraw every hash of a case: partners receive a remove event for each published one."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status == Case.Status.WITHDRAWN:
+        return 0
+    today = timezone.now().date()
+    signals = list(case.signals.select_for_update().exclude(status=Signal.Status.WITHDRAWN))
+    published = [s for s in signals if s.status == Signal.Status.ACTIVE]
+    Signal.objects.filter(pk__in=[s.pk for s in signals]).update(
+        status=Signal.Status.WITHDRAWN, withdrawn_on=today
+    )
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.WITHDRAWN, withdrawn_on=today)
+    _audit(actor, "withdraw_case", [case])
+    _append_feed_events(published, FeedEvent.Action.REMOVE)
+    return len(published)
+
+
+@transaction.atomic
+def record_feedback(partner: Partner, signal: Signal, verdict: str) -> bool:
+    """Record a partner's verdict on a hash; quarantine the hash when enough partners say
+    it does not violate. Returns whether this verdict quarantined it."""
+    signal = Signal.objects.select_for_update().get(pk=signal.pk)
+    Verdict.objects.update_or_create(
+        partner=partner,
+        signal=signal,
+        defaults={"verdict": verdict, "updated_at": timezone.now()},
+    )
+    _audit(f"partner:{partner.name}", f"feedback:{verdict}", [signal])
+    if verdict != Verdict.Kind.NOT_VIOLATING or signal.status != Signal.Status.ACTIVE:
+        return False
+    doubters = signal.verdicts.filter(verdict=Verdict.Kind.NOT_VIOLATING).count()
+    if doubters < QUARANTINE_AFTER_NOT_VIOLATING:
+        return False
+    Signal.objects.filter(pk=signal.pk).update(status=Signal.Status.QUARANTINED)
+    _audit("system", "quarantine", [signal], reason=f"{doubters} partners: not violating")
+    _append_feed_events([signal], FeedEvent.Action.REMOVE)
+    return True
 
 
 @transaction.atomic

@@ -120,6 +120,8 @@ class Partner(models.Model):
     scopes = models.JSONField(default=list)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The highest feed position the partner has confirmed holding: the `after` of its last pull.
+    feed_position = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -129,6 +131,43 @@ class Partner(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class Verdict(models.Model):
+    """A partner's finding about one hash, as reported through the feedback API (latest wins)."""
+
+    class Kind(models.TextChoices):
+        REMOVED = "removed", "Removed matching content"
+        PENDING_REVIEW = "pending_review", "Reviewing matching content"
+        NOT_VIOLATING = "not_violating", "Matching content does not violate"
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="verdicts")
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="verdicts")
+    verdict = models.CharField(max_length=16, choices=Kind.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "signal"], name="one_verdict_per_partner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.verdict} {self.signal_id}"
+
+
+class BenignHash(models.Model):
+    """A PDQ hash of a known benign image (a viral meme, a logo): submissions near it are refused,
+    so nobody can get harmless content taken down by submitting its fingerprint."""
+
+    value = models.CharField(max_length=64, unique=True)
+    note = models.CharField(max_length=200, blank=True)
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "benign hash"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class AuditEntry(models.Model):

@@ -8,6 +8,7 @@ The network is blocked except for loopback, so nothing in a test can reach the o
 """
 
 import socket
+import uuid
 
 import pytest
 from rest_framework.test import APIClient
@@ -33,14 +34,33 @@ def _no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
 
 
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counters(settings):
+    """Each test counts requests under its own Redis prefix (counters expire by themselves)."""
+    settings.RATE_LIMIT_KEY_PREFIX = f"test:{uuid.uuid4().hex}"
+
+
 @pytest.fixture
 def submitter():
     return APIClient()
 
 
 @pytest.fixture
+def make_partner(db):
+    """Makes a partner and an API client that carries its key."""
+
+    def make(name, scopes=("feed:read",)):
+        partner, key = actions.create_partner(name, list(scopes))
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        return partner, client
+
+    return make
+
+
+@pytest.fixture
 def partner_and_key(db):
-    return actions.create_partner("Example Platform", ["feed:read"])
+    return actions.create_partner("Example Platform", ["feed:read", "feedback", "match"])
 
 
 @pytest.fixture

@@ -2,11 +2,9 @@
 
 from rest_framework import serializers
 
-from registry import validation
-from registry.actions import HashInput
-from registry.models import Case, FeedEvent, Signal
-
-MAX_ITEMS_PER_CASE = 50
+from registry import queries, validation
+from registry.actions import MAX_ITEMS_PER_CASE, HashInput
+from registry.models import Case, FeedEvent, Signal, Verdict
 
 
 class PdqSerializer(serializers.Serializer):
@@ -56,8 +54,9 @@ def _checked(check, *args):
         raise serializers.ValidationError(str(exc)) from None
 
 
-class CaseSubmissionSerializer(serializers.Serializer):
-    category = serializers.ChoiceField(choices=Case.Category.choices)
+class ItemsMixin(serializers.Serializer):
+    """The files of a submission: at most 50, no hash twice, none near a known benign image."""
+
     items = ItemSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS_PER_CASE)
 
     def validate_items(self, items):
@@ -70,6 +69,14 @@ class CaseSubmissionSerializer(serializers.Serializer):
                         f"Item {position + 1} repeats a hash already in this case."
                     )
                 seen.add(key)
+        pdq = [value for signal_type, value in seen if signal_type == Signal.SignalType.PDQ]
+        near = queries.near_benign(pdq)
+        for position, item in enumerate(items):
+            if any(p["hash"] in near for p in item.get("pdq", [])):
+                raise serializers.ValidationError(
+                    f"Item {position + 1} looks like a widely shared image that is known not to "
+                    "be intimate content, so it cannot be registered."
+                )
         return items
 
     def hashes(self) -> list[HashInput]:
@@ -90,6 +97,50 @@ def _signals_of(position: int, item: dict) -> list[HashInput]:
     for pdq in item.get("pdq", []):
         found.append(HashInput(position, media, "pdq", pdq["hash"], pdq["quality"]))
     return found
+
+
+class CaseSubmissionSerializer(ItemsMixin):
+    category = serializers.ChoiceField(choices=Case.Category.choices)
+
+
+class CaseAccessSerializer(serializers.Serializer):
+    """The two secrets that open a case; they travel in POST bodies, never in URLs."""
+
+    case_number = serializers.CharField(max_length=40)
+    access_code = serializers.CharField(max_length=60)
+
+
+class AddItemsSerializer(CaseAccessSerializer, ItemsMixin):
+    pass
+
+
+class CaseStatusSerializer(serializers.Serializer):
+    case_number = serializers.CharField()
+    category = serializers.ChoiceField(choices=Case.Category.choices)
+    status = serializers.ChoiceField(choices=Case.Status.choices)
+    created = serializers.DateField()
+    files = serializers.IntegerField()
+    hashes = serializers.DictField(child=serializers.IntegerField())
+    partners_received = serializers.IntegerField()
+    partners_total = serializers.IntegerField()
+    verdicts = serializers.DictField(child=serializers.IntegerField())
+
+
+class WithdrawnSerializer(serializers.Serializer):
+    case_number = serializers.CharField()
+    status = serializers.ChoiceField(choices=Case.Status.choices)
+    removed_from_feed = serializers.IntegerField()
+
+
+class FeedbackSerializer(serializers.Serializer):
+    hash_id = serializers.IntegerField(min_value=1)
+    verdict = serializers.ChoiceField(choices=Verdict.Kind.choices)
+
+
+class FeedbackResultSerializer(serializers.Serializer):
+    hash_id = serializers.IntegerField()
+    verdict = serializers.ChoiceField(choices=Verdict.Kind.choices)
+    quarantined = serializers.BooleanField()
 
 
 class NewCaseSerializer(serializers.Serializer):

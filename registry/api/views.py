@@ -1,24 +1,43 @@
 """API views: validate the shape, call an action or a query, answer."""
 
+import json
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.http import StreamingHttpResponse
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from registry import actions
+from registry import actions, queries
 from registry.api.auth import HasScope, PartnerKeyAuthentication
 from registry.api.serializers import (
+    AddItemsSerializer,
+    CaseAccessSerializer,
+    CaseStatusSerializer,
     CaseSubmissionSerializer,
+    FeedbackResultSerializer,
+    FeedbackSerializer,
     FeedEventSerializer,
+    FeedHashSerializer,
     NewCaseSerializer,
+    WithdrawnSerializer,
 )
-from registry.models import FeedEvent
+from registry.api.throttles import CaseAccessThrottle, SubmitThrottle
+from registry.models import FeedEvent, Partner, Signal
 
 FEED_DEFAULT_LIMIT = 500
 FEED_MAX_LIMIT = 1000
+EXPORT_CHUNK = 5000
+# One answer for a wrong number and a wrong code, byte for byte.
+NO_SUCH_CASE = "No case matches this case number and access code."
 
 
 class CaseCreateView(APIView):
     """Anonymous: open a case with the hashes of the person's files (JSON only)."""
+
+    throttle_classes = [SubmitThrottle]
 
     def post(self, request):
         submission = CaseSubmissionSerializer(data=request.data)
@@ -30,6 +49,57 @@ class CaseCreateView(APIView):
         return Response(answer.data, status=status.HTTP_201_CREATED)
 
 
+def _open_case(serializer):
+    serializer.is_valid(raise_exception=True)
+    case = queries.find_case(
+        serializer.validated_data["case_number"], serializer.validated_data["access_code"]
+    )
+    if case is None:
+        raise NotFound(NO_SUCH_CASE)
+    return case
+
+
+class CaseStatusView(APIView):
+    """Anonymous, with the case's number and code: what has become of the case."""
+
+    throttle_classes = [CaseAccessThrottle]
+
+    def post(self, request):
+        case = _open_case(CaseAccessSerializer(data=request.data))
+        return Response(CaseStatusSerializer(queries.case_status(case)).data)
+
+
+class CaseItemsView(APIView):
+    """Anonymous, with the case's number and code: protect more files in the same case."""
+
+    throttle_classes = [CaseAccessThrottle, SubmitThrottle]
+
+    def post(self, request):
+        serializer = AddItemsSerializer(data=request.data)
+        case = _open_case(serializer)
+        try:
+            actions.add_items(case, serializer.hashes())
+        except actions.ActionRefused as exc:
+            raise ValidationError({"items": [str(exc)]}) from None
+        case.refresh_from_db()
+        return Response(CaseStatusSerializer(queries.case_status(case)).data)
+
+
+class CaseWithdrawView(APIView):
+    """Anonymous, with the case's number and code: take every hash of the case back."""
+
+    throttle_classes = [CaseAccessThrottle]
+
+    def post(self, request):
+        case = _open_case(CaseAccessSerializer(data=request.data))
+        removed = actions.withdraw_case(case)
+        return Response(
+            WithdrawnSerializer(
+                {"case_number": case.number, "status": "withdrawn", "removed_from_feed": removed}
+            ).data
+        )
+
+
 class FeedQuerySerializer(serializers.Serializer):
     after = serializers.IntegerField(min_value=0, default=0)
     limit = serializers.IntegerField(
@@ -37,17 +107,26 @@ class FeedQuerySerializer(serializers.Serializer):
     )
 
 
-class FeedView(APIView):
-    """Partners: the feed's events after a cursor, in commit order."""
-
+class PartnerView(APIView):
     authentication_classes = [PartnerKeyAuthentication]
     permission_classes = [HasScope]
-    required_scope = "feed:read"
+
+
+class FeedView(PartnerView):
+    """Partners: the feed's events after a cursor, in commit order."""
+
+    required_scope = Partner.Scope.FEED_READ
 
     def get(self, request):
         query = FeedQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         after, limit = query.validated_data["after"], query.validated_data["limit"]
+        partner = request.user
+        if after > partner.feed_position:
+            # Asking for what follows `after` confirms holding everything up to it.
+            Partner.objects.filter(pk=partner.pk, feed_position__lt=after).update(
+                feed_position=after
+            )
         # One row more than asked tells whether more is waiting, without a second query.
         rows = list(
             FeedEvent.objects.filter(seq__gt=after)
@@ -61,4 +140,64 @@ class FeedView(APIView):
                 "next": events[-1].seq if events else after,
                 "has_more": len(rows) > limit,
             }
+        )
+
+
+class ExportView(PartnerView):
+    """Partners: every active hash, streamed as JSON lines, with the feed cursor it matches.
+
+    The first line is {"cursor": N}; continue with the feed from `after=N`. The read runs in one
+    repeatable-read snapshot, and since feed positions follow commit order, the snapshot holds
+    exactly the events up to N.
+    """
+
+    required_scope = Partner.Scope.FEED_READ
+
+    def get(self, request):
+        response = StreamingHttpResponse(_export_lines(), content_type="application/x-ndjson")
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def _export_lines():
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        cursor_seq = FeedEvent.objects.aggregate(seq=Max("seq"))["seq"] or 0
+        yield json.dumps({"cursor": cursor_seq}) + "\n"
+        active = (
+            Signal.objects.filter(status=Signal.Status.ACTIVE)
+            .select_related("case")
+            .order_by("id")
+            .iterator(chunk_size=EXPORT_CHUNK)
+        )
+        batch = []
+        for signal in active:
+            batch.append(json.dumps(FeedHashSerializer(signal).data, default=str))
+            if len(batch) == 1000:
+                yield "\n".join(batch) + "\n"
+                batch = []
+        if batch:
+            yield "\n".join(batch) + "\n"
+
+
+class FeedbackView(PartnerView):
+    """Partners: a verdict on a hash. Three partners saying `not_violating` quarantine it."""
+
+    required_scope = Partner.Scope.FEEDBACK
+
+    def post(self, request):
+        feedback = FeedbackSerializer(data=request.data)
+        feedback.is_valid(raise_exception=True)
+        signal = Signal.objects.filter(pk=feedback.validated_data["hash_id"]).first()
+        if signal is None or signal.status == Signal.Status.WITHDRAWN:
+            raise NotFound("No hash with this id is in the feed.")
+        verdict = feedback.validated_data["verdict"]
+        quarantined = actions.record_feedback(request.user, signal, verdict)
+        return Response(
+            FeedbackResultSerializer(
+                {"hash_id": signal.pk, "verdict": verdict, "quarantined": quarantined}
+            ).data
         )
