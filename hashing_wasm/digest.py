@@ -14,15 +14,20 @@ class FileDigest:
         self.size = 0
 
     def update(self, chunk: bytes | bytearray | memoryview) -> None:
-        """Feed the next chunk of the file."""
+        """Feed the next chunk of the file (under Pyodide, a JavaScript Uint8Array works too)."""
+        to_memoryview = getattr(chunk, "to_memoryview", None)
+        if to_memoryview is not None:  # a JsProxy: one copy into wasm memory
+            chunk = to_memoryview()
         self._md5.update(chunk)
         self._sha256.update(chunk)
         self.size += len(chunk)
 
     @property
     def md5(self) -> str:
+        """Hex MD5 of the bytes so far."""
         return self._md5.hexdigest()
 
     @property
     def sha256(self) -> str:
+        """Hex SHA-256 of the bytes so far."""
         return self._sha256.hexdigest()

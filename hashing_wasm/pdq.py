@@ -12,6 +12,7 @@ degenerate hashes the registry refuses), measure Hamming distance and apply the 
 import math
 from collections.abc import Buffer
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
 from itertools import pairwise, repeat
 from operator import abs as absolute
 from operator import add, floordiv, mul, sub
@@ -130,12 +131,39 @@ def grid_quality(grid: LumaGrid) -> int:
     return min(100, total // 90)
 
 
+def _cos_pi_over_128() -> list[float]:
+    """cos(pi m / 128) for m = 0..64, correctly rounded, so every platform gets the same table.
+
+    The C library's cos differs in the last bit between platforms (glibc here, musl in Pyodide),
+    which would flip bits of nearly flat images; a decimal Taylor series does not.
+    """
+    with localcontext() as context:
+        context.prec = 40
+        pi = Decimal("3.141592653589793238462643383279502884197169399375")
+        values = []
+        for m in range(SIZE + 1):
+            x = pi * m / 128
+            term, total, n = Decimal(1), Decimal(1), 0
+            while abs(term) > Decimal("1e-38"):
+                n += 2
+                term = -term * x * x / (n * (n - 1))
+                total += term
+            values.append(float(total))
+    return values
+
+
 def _dct_half_matrix() -> list[list[float]]:
     """First 32 columns of the 16x64 DCT matrix; row i is (anti)symmetric about the middle."""
+    cosines = _cos_pi_over_128()
+
+    def cos_pi(m: int) -> float:  # cos(pi m / 128) from the table, by symmetry
+        m %= 256
+        m = 256 - m if m > 128 else m
+        return -cosines[128 - m] if m > SIZE else cosines[m]
+
     scale = math.sqrt(2.0 / SIZE)
     return [
-        [scale * math.cos(math.pi / (2 * SIZE) * (i + 1) * (2 * j + 1)) for j in range(SIZE // 2)]
-        for i in range(_DCT_SIZE)
+        [scale * cos_pi((i + 1) * (2 * j + 1)) for j in range(SIZE // 2)] for i in range(_DCT_SIZE)
     ]
 
 
