@@ -73,7 +73,12 @@ class PdqIndex:
         self._live = np.zeros(0, dtype=bool)
         self._in_base = np.zeros(0, dtype=bool)
         self._used = 0  # slots [0, _used) have been handed out at least once
-        self._slot_of: dict[int, int] = {}
+        # Finding an id's slot: base slots by binary search in sorted arrays, slots added since
+        # the last merge in a small dict (a dict of all 1,000,000 would take another 100 MB).
+        self._base_ids = np.zeros(0, dtype=np.int64)
+        self._base_slots = np.zeros(0, dtype=np.int64)
+        self._recent: dict[int, int] = {}
+        self._count = 0
         self._free: list[int] = []
         # Changes since the last merge: added slots are not in the buckets yet; removed slots
         # may still be in them (masked by _live) and are not reused before the merge.
@@ -105,7 +110,7 @@ class PdqIndex:
         return index
 
     def __len__(self) -> int:
-        return len(self._slot_of)
+        return self._count
 
     @property
     def capacity(self) -> int:
@@ -114,8 +119,9 @@ class PdqIndex:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the index's arrays (not counting the id-to-slot dictionary)."""
+        """Bytes held by the index's arrays (not counting the small dict of recent additions)."""
         arrays = (self._words, self._ids, self._live, self._in_base, self._order, self._starts)
+        arrays += (self._base_ids, self._base_slots)
         return sum(a.nbytes for a in arrays)
 
     def add(self, ids: Sequence[int], hashes: Sequence[str]) -> None:
@@ -211,17 +217,22 @@ class PdqIndex:
         self._words[slots] = words
         self._ids[slots] = list(last)
         self._live[slots] = True
-        self._slot_of.update(zip(last, slots.tolist(), strict=True))
+        self._recent.update(zip(last, slots.tolist(), strict=True))
+        self._count += len(slots)
         self._delta_parts.append(slots)
         self._delta_size += len(slots)
         self._delta_cache = None
 
     def _remove(self, ids: Iterable[int]) -> None:
-        for signal_id in ids:
-            slot = self._slot_of.pop(int(signal_id), None)
-            if slot is not None:
-                self._live[slot] = False
-                self._removed.append(slot)
+        wanted = np.fromiter((int(i) for i in ids), dtype=np.int64)
+        recent = [self._recent.pop(i) for i in wanted.tolist() if i in self._recent]
+        at = np.searchsorted(self._base_ids, wanted).clip(max=max(len(self._base_ids) - 1, 0))
+        if len(self._base_ids):
+            slots = self._base_slots[at[self._base_ids[at] == wanted]]
+            recent.extend(np.unique(slots[self._live[slots]]).tolist())
+        self._live[recent] = False
+        self._removed.extend(recent)
+        self._count -= len(recent)
 
     def _allocate(self, n: int) -> np.ndarray:
         reused = self._free[len(self._free) - min(n, len(self._free)) :]
@@ -275,6 +286,16 @@ class PdqIndex:
         self._starts = starts + _ROWS[:, None] * self._order.shape[1]
         self._in_base[gone] = False
         self._in_base[added] = True
+        if len(gone):
+            kept = self._live[self._base_slots]
+            self._base_ids, self._base_slots = self._base_ids[kept], self._base_slots[kept]
+        if len(added):
+            new_ids = self._ids[added]
+            by_id = np.argsort(new_ids)
+            at = np.searchsorted(self._base_ids, new_ids[by_id])
+            self._base_ids = np.insert(self._base_ids, at, new_ids[by_id])
+            self._base_slots = np.insert(self._base_slots, at, added[by_id])
+        self._recent = {}
         self._free.extend(removed.tolist())
         self._removed = []
         self._delta_parts, self._delta_size, self._delta_cache = [], 0, None
