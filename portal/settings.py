@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal",
     "registry",
 ]
@@ -169,6 +171,24 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "registry.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hash registry API",
+    "DESCRIPTION": (
+        "Public endpoints for the Get Started page (anonymous, JSON only) and partner endpoints "
+        "(an API key in `Authorization: Bearer <key>`) to pull, export, match and give feedback."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SignalTypeEnum": "registry.models.Signal.SignalType",
+        "VerdictEnum": "registry.models.Verdict.Kind",
+    },
 }
 
 # Redis: rate limits and (when CELERY_BROKER_URL points at it) the Celery broker.

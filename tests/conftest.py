@@ -4,6 +4,7 @@
 - `partner` / `partner_key`: a platform with a real API key that may read the feed.
 - `stranger`: a client with a key that the registry never issued.
 - `staff`: a logged-in superuser's client for the admin.
+- `site`: the real site served on loopback over the test database.
 The network is blocked except for loopback, so nothing in a test can reach the outside.
 """
 
@@ -11,6 +12,8 @@ import socket
 import uuid
 
 import pytest
+from django.db import connections
+from django.test.testcases import LiveServerThread
 from rest_framework.test import APIClient
 
 from registry import actions
@@ -91,3 +94,24 @@ def stranger():
 def staff(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+def _full_stack(application):
+    """No test static handler: WhiteNoise and the security middleware serve static files, as in
+    production, so the page loads Pyodide exactly as it does there."""
+    return application
+
+
+@pytest.fixture
+def site(transactional_db, settings):
+    """The site's base URL, served by a thread over the test database."""
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    thread = LiveServerThread("127.0.0.1", static_handler=_full_stack)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://127.0.0.1:{thread.port}"
+    thread.terminate()
+    connections.close_all()

@@ -1,5 +1,6 @@
 """Partner authentication: `Authorization: Bearer <key>`, the key checked against its stored hash."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from registry import keys
@@ -39,3 +40,13 @@ class HasScope(permissions.BasePermission):
         if not isinstance(partner, Partner):
             raise exceptions.NotAuthenticated("An API key is required.")
         return partner.has_scope(view.required_scope)
+
+
+class PartnerKeyScheme(OpenApiAuthenticationExtension):
+    """Describes partner keys in the OpenAPI schema as bearer tokens."""
+
+    target_class = PartnerKeyAuthentication
+    name = "partnerKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "A partner API key (tdk_...)."}

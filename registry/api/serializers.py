@@ -1,41 +1,49 @@
 """Shapes of the API's requests and answers. Validation only: writes happen in actions."""
 
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from registry import queries, validation
 from registry.actions import MAX_ITEMS_PER_CASE, HashInput
 from registry.models import Case, FeedEvent, Signal, Verdict
 
+MD5_PATTERN = r"^[0-9a-fA-F]{32}$"
+PDQ_PATTERN = r"^[0-9a-fA-F]{64}$"
+_MD5_HELP = "32 hexadecimal characters; not the MD5 of an empty file."
+_MD5_ERRORS = {"invalid": "An MD5 hash is 32 hexadecimal characters."}
+
 
 class PdqSerializer(serializers.Serializer):
-    hash = serializers.CharField(max_length=64)
-    quality = serializers.IntegerField(min_value=0, max_value=100)
+    hash = serializers.RegexField(
+        PDQ_PATTERN,
+        help_text="64 hexadecimal characters with exactly 128 bits set (as every real photo has).",
+        error_messages={"invalid": "A PDQ hash is 64 hexadecimal characters."},
+    )
+    quality = serializers.IntegerField(
+        min_value=validation.MIN_PDQ_QUALITY,
+        max_value=100,
+        help_text="PDQ's quality score; hashes under 50 are too unreliable to match.",
+        error_messages={"min_value": "PDQ quality under 50 is too unreliable to match."},
+    )
 
 
-class ItemSerializer(serializers.Serializer):
-    """One file: an image (photo_md5, PDQ) or a video (video_md5)."""
+def _md5_field():
+    return serializers.RegexField(MD5_PATTERN, help_text=_MD5_HELP, error_messages=_MD5_ERRORS)
 
-    media_type = serializers.ChoiceField(choices=Signal.MediaType.choices)
-    photo_md5 = serializers.CharField(max_length=32, required=False)
-    pdq = PdqSerializer(many=True, required=False, max_length=2)
-    video_md5 = serializers.CharField(max_length=32, required=False)
 
-    def validate(self, attrs):
-        image = attrs["media_type"] == Signal.MediaType.IMAGE
-        wrong = ("video_md5",) if image else ("photo_md5", "pdq")
-        for field in wrong:
-            if field in attrs:
-                raise serializers.ValidationError(
-                    f"'{field}' does not belong to an item of media_type '{attrs['media_type']}'."
-                )
-        if not any(field in attrs for field in ("photo_md5", "pdq", "video_md5")):
-            raise serializers.ValidationError("An item needs at least one hash.")
-        return attrs
+class ImageItemSerializer(serializers.Serializer):
+    """A photo: its MD5, and its PDQ hash when the browser could decode it well enough."""
+
+    media_type = serializers.ChoiceField(choices=[Signal.MediaType.IMAGE])
+    photo_md5 = _md5_field()
+    pdq = serializers.ListField(
+        child=PdqSerializer(),
+        required=False,
+        max_length=2,
+        help_text="One PDQ hash, or two when the photo's EXIF orientation is not 1.",
+    )
 
     def validate_photo_md5(self, value):
-        return _checked(validation.check_md5, value)
-
-    def validate_video_md5(self, value):
         return _checked(validation.check_md5, value)
 
     def validate_pdq(self, value):
@@ -45,6 +53,45 @@ class ItemSerializer(serializers.Serializer):
         if len({p["hash"] for p in checked}) != len(checked):
             raise serializers.ValidationError("The same PDQ hash is listed twice.")
         return checked
+
+
+class VideoItemSerializer(serializers.Serializer):
+    """A video: its MD5."""
+
+    media_type = serializers.ChoiceField(choices=[Signal.MediaType.VIDEO])
+    video_md5 = _md5_field()
+
+    def validate_video_md5(self, value):
+        return _checked(validation.check_md5, value)
+
+
+_ITEM_KINDS = {"image": ImageItemSerializer, "video": VideoItemSerializer}
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="Item",
+        serializers=_ITEM_KINDS,
+        resource_type_field_name="media_type",
+    )
+)
+class ItemField(serializers.Field):
+    """One file of a submission, validated by the serializer of its media_type."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("An item is a JSON object.")
+        media_type = data.get("media_type")
+        kind = _ITEM_KINDS.get(media_type) if isinstance(media_type, str) else None
+        if kind is None:
+            raise serializers.ValidationError({"media_type": ["Use 'image' or 'video'."]})
+        item = kind(data=data)
+        if not item.is_valid():
+            raise serializers.ValidationError(item.errors)
+        return item.validated_data
+
+    def to_representation(self, value):
+        return value
 
 
 def _checked(check, *args):
@@ -57,7 +104,7 @@ def _checked(check, *args):
 class ItemsMixin(serializers.Serializer):
     """The files of a submission: at most 50, no hash twice, none near a known benign image."""
 
-    items = ItemSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS_PER_CASE)
+    items = serializers.ListField(child=ItemField(), min_length=1, max_length=MAX_ITEMS_PER_CASE)
 
     def validate_items(self, items):
         seen = set()
@@ -103,11 +150,14 @@ class CaseSubmissionSerializer(ItemsMixin):
     category = serializers.ChoiceField(choices=Case.Category.choices)
 
 
+_CODE_PATTERN = r"^[0-9A-Za-z -]{1,60}$"  # letters and digits; dashes and spaces are ignored
+
+
 class CaseAccessSerializer(serializers.Serializer):
     """The two secrets that open a case; they travel in POST bodies, never in URLs."""
 
-    case_number = serializers.CharField(max_length=40)
-    access_code = serializers.CharField(max_length=60)
+    case_number = serializers.RegexField(_CODE_PATTERN, max_length=60, trim_whitespace=False)
+    access_code = serializers.RegexField(_CODE_PATTERN, max_length=60, trim_whitespace=False)
 
 
 class AddItemsSerializer(CaseAccessSerializer, ItemsMixin):
@@ -158,13 +208,24 @@ class FeedHashSerializer(serializers.ModelSerializer):
 
 
 class FeedEventSerializer(serializers.ModelSerializer):
-    hash = serializers.SerializerMethodField()
+    """An add or a remove; both carry the hash (its value is empty once a withdrawn hash has
+    outlived the tombstone retention period: partners match removals by `id`)."""
+
+    hash = FeedHashSerializer(source="signal")
 
     class Meta:
         model = FeedEvent
         fields = ["seq", "action", "hash"]
 
-    def get_hash(self, event):
-        if event.action == FeedEvent.Action.REMOVE:
-            return {"id": event.signal_id, "signal_type": event.signal.signal_type}
-        return FeedHashSerializer(event.signal).data
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer: a stable code and a human-readable detail (a message, or per-field)."""
+
+    error = serializers.CharField()
+    detail = serializers.JSONField()
+
+
+class FeedPageSerializer(serializers.Serializer):
+    events = FeedEventSerializer(many=True)
+    next = serializers.IntegerField(help_text="Pass as `after` to continue.")
+    has_more = serializers.BooleanField()

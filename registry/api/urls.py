@@ -1,4 +1,5 @@
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from registry.api import views
 
@@ -11,4 +12,6 @@ urlpatterns = [
     path("feed", views.FeedView.as_view(), name="feed"),
     path("export", views.ExportView.as_view(), name="export"),
     path("feedback", views.FeedbackView.as_view(), name="feedback"),
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -5,8 +5,10 @@ import json
 from django.db import connection, transaction
 from django.db.models import Max
 from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,15 +19,24 @@ from registry.api.serializers import (
     CaseAccessSerializer,
     CaseStatusSerializer,
     CaseSubmissionSerializer,
+    ErrorSerializer,
     FeedbackResultSerializer,
     FeedbackSerializer,
     FeedEventSerializer,
     FeedHashSerializer,
+    FeedPageSerializer,
     NewCaseSerializer,
     WithdrawnSerializer,
 )
 from registry.api.throttles import CaseAccessThrottle, SubmitThrottle
 from registry.models import FeedEvent, Partner, Signal
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The case's current state does not allow this."
+    default_code = "conflict"
+
 
 FEED_DEFAULT_LIMIT = 500
 FEED_MAX_LIMIT = 1000
@@ -33,12 +44,36 @@ EXPORT_CHUNK = 5000
 # One answer for a wrong number and a wrong code, byte for byte.
 NO_SUCH_CASE = "No case matches this case number and access code."
 
+_ERRORS = {
+    400: "The request is malformed; `detail` says which field or item and why.",
+    401: "No API key, or one the registry does not know.",
+    403: "The API key lacks the scope this endpoint needs.",
+    404: "Not found.",
+    413: "The body is larger than 256 KB.",
+    409: "The case's current state refuses this (withdrawn, full, or holding the hash already).",
+    415: "Only application/json bodies are accepted.",
+    429: "Too many requests from this client; retry after the Retry-After header's seconds.",
+}
+
+
+def errors(*codes: int) -> dict:
+    """OpenAPI descriptions of the error answers an endpoint can give."""
+    return {code: OpenApiResponse(ErrorSerializer, description=_ERRORS[code]) for code in codes}
+
+
+PUBLIC_POST_ERRORS = (400, 413, 415, 429)
+PARTNER_ERRORS = (400, 401, 403)
+
 
 class CaseCreateView(APIView):
     """Anonymous: open a case with the hashes of the person's files (JSON only)."""
 
     throttle_classes = [SubmitThrottle]
 
+    @extend_schema(
+        request=CaseSubmissionSerializer,
+        responses={201: NewCaseSerializer, **errors(*PUBLIC_POST_ERRORS)},
+    )
     def post(self, request):
         submission = CaseSubmissionSerializer(data=request.data)
         submission.is_valid(raise_exception=True)
@@ -64,6 +99,10 @@ class CaseStatusView(APIView):
 
     throttle_classes = [CaseAccessThrottle]
 
+    @extend_schema(
+        request=CaseAccessSerializer,
+        responses={200: CaseStatusSerializer, **errors(*PUBLIC_POST_ERRORS, 404)},
+    )
     def post(self, request):
         case = _open_case(CaseAccessSerializer(data=request.data))
         return Response(CaseStatusSerializer(queries.case_status(case)).data)
@@ -74,13 +113,17 @@ class CaseItemsView(APIView):
 
     throttle_classes = [CaseAccessThrottle, SubmitThrottle]
 
+    @extend_schema(
+        request=AddItemsSerializer,
+        responses={200: CaseStatusSerializer, **errors(*PUBLIC_POST_ERRORS, 404, 409)},
+    )
     def post(self, request):
         serializer = AddItemsSerializer(data=request.data)
         case = _open_case(serializer)
         try:
             actions.add_items(case, serializer.hashes())
         except actions.ActionRefused as exc:
-            raise ValidationError({"items": [str(exc)]}) from None
+            raise Conflict(str(exc)) from None
         case.refresh_from_db()
         return Response(CaseStatusSerializer(queries.case_status(case)).data)
 
@@ -90,6 +133,10 @@ class CaseWithdrawView(APIView):
 
     throttle_classes = [CaseAccessThrottle]
 
+    @extend_schema(
+        request=CaseAccessSerializer,
+        responses={200: WithdrawnSerializer, **errors(*PUBLIC_POST_ERRORS, 404)},
+    )
     def post(self, request):
         case = _open_case(CaseAccessSerializer(data=request.data))
         removed = actions.withdraw_case(case)
@@ -101,7 +148,7 @@ class CaseWithdrawView(APIView):
 
 
 class FeedQuerySerializer(serializers.Serializer):
-    after = serializers.IntegerField(min_value=0, default=0)
+    after = serializers.IntegerField(min_value=0, max_value=2**63 - 1, default=0)
     limit = serializers.IntegerField(
         min_value=1, max_value=FEED_MAX_LIMIT, default=FEED_DEFAULT_LIMIT
     )
@@ -117,8 +164,13 @@ class FeedView(PartnerView):
 
     required_scope = Partner.Scope.FEED_READ
 
+    @extend_schema(
+        parameters=[FeedQuerySerializer],
+        responses={200: FeedPageSerializer, **errors(*PARTNER_ERRORS)},
+    )
     def get(self, request):
-        query = FeedQuerySerializer(data=request.query_params)
+        # A plain dict, so an empty `after=` is refused rather than read as the default.
+        query = FeedQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         after, limit = query.validated_data["after"], query.validated_data["limit"]
         partner = request.user
@@ -153,6 +205,15 @@ class ExportView(PartnerView):
 
     required_scope = Partner.Scope.FEED_READ
 
+    @extend_schema(
+        responses={
+            (200, "application/x-ndjson"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description='JSON lines: {"cursor": N}, then one hash object per line.',
+            ),
+            **errors(401, 403),
+        },
+    )
     def get(self, request):
         response = StreamingHttpResponse(_export_lines(), content_type="application/x-ndjson")
         response["Cache-Control"] = "no-store"
@@ -188,6 +249,10 @@ class FeedbackView(PartnerView):
 
     required_scope = Partner.Scope.FEEDBACK
 
+    @extend_schema(
+        request=FeedbackSerializer,
+        responses={200: FeedbackResultSerializer, **errors(*PARTNER_ERRORS, 404, 413, 415)},
+    )
     def post(self, request):
         feedback = FeedbackSerializer(data=request.data)
         feedback.is_valid(raise_exception=True)

@@ -1,12 +1,6 @@
-"""Real Chromium (Debian's, driven by Playwright) against the real site served on loopback.
-
-The server runs the full WSGI stack, WhiteNoise and the security middleware included, so the page
-loads Pyodide exactly as it does in production (Django's test static handler is bypassed).
-"""
+"""Real Chromium (Debian's, driven by Playwright) against the real site (the `site` fixture)."""
 
 import pytest
-from django.db import connections
-from django.test.testcases import LiveServerThread
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -22,10 +16,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _full_stack(application):
-    return application
-
-
 @pytest.fixture(autouse=True)
 def _orm_beside_playwright(monkeypatch):
     """Playwright's sync API keeps an event loop running in the test's thread; the ORM calls the
@@ -39,21 +29,6 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def site(transactional_db, settings):
-    """The site's base URL, served by a thread over the test database."""
-    settings.ALLOWED_HOSTS = ["127.0.0.1"]
-    thread = LiveServerThread("127.0.0.1", static_handler=_full_stack)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    yield f"http://127.0.0.1:{thread.port}"
-    thread.terminate()
-    connections.close_all()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def flip(value, count, rng):
 
 
 def submit_pdq(client, value):
-    item = {"media_type": "image", "pdq": [{"hash": value, "quality": 90}]}
+    item = {"media_type": "image", "photo_md5": value[:32], "pdq": [{"hash": value, "quality": 90}]}
     return client.post("/api/v1/cases", {"category": "adult", "items": [item]}, format="json")
 
 

@@ -58,11 +58,17 @@ def test_it_stores_the_access_code_only_as_a_hash(submitter):
     [
         ({"media_type": "image", "photo_md5": "xyz"}, "32 hexadecimal"),
         ({"media_type": "image", "photo_md5": "d41d8cd98f00b204e9800998ecf8427e"}, "empty file"),
-        ({"media_type": "image", "video_md5": MD5}, "does not belong"),
-        ({"media_type": "image"}, "at least one hash"),
-        ({"media_type": "image", "pdq": [{"hash": "0" * 64, "quality": 100}]}, "128 bits"),
-        ({"media_type": "image", "pdq": [{"hash": "f0" * 32, "quality": 12}]}, "quality 12"),
-        ({"media_type": "audio", "photo_md5": MD5}, "not a valid choice"),
+        ({"media_type": "image", "video_md5": MD5}, "photo_md5"),
+        (
+            {"media_type": "image", "photo_md5": MD5, "pdq": [{"hash": "0" * 64, "quality": 100}]},
+            "128 bits",
+        ),
+        (
+            {"media_type": "image", "photo_md5": MD5, "pdq": [{"hash": "f0" * 32, "quality": 12}]},
+            "quality under 50",
+        ),
+        ({"media_type": "audio", "photo_md5": MD5}, "Use 'image' or 'video'"),
+        ("a photo", "a JSON object"),
     ],
 )
 def test_it_refuses_a_malformed_hash_and_keeps_nothing(submitter, item, message):
