@@ -188,6 +188,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SignalTypeEnum": "registry.models.Signal.SignalType",
         "VerdictEnum": "registry.models.Verdict.Kind",
+        "MediaTypeEnum": "registry.models.Signal.MediaType",
     },
 }
 

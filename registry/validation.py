@@ -1,16 +1,23 @@
 """What the registry refuses: malformed and degenerate hash values.
 
-Each check raises ValueError with a sentence a person or a partner can act on.
+The PDQ and vPDQ rules are hashing_wasm's, the same code the browser runs. Each check raises
+ValueError with a sentence a person or a partner can act on.
 """
 
 import re
 
-from registry.models import Signal
+from hashing_wasm import (
+    EMPTY_MD5,
+    MIN_QUALITY,
+    HashingError,
+    VpdqFeature,
+    from_threatexchange_json,
+    to_threatexchange_json,
+    validate_pdq_hash,
+)
 
-EMPTY_FILE_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
-MIN_PDQ_QUALITY = 50
+MIN_PDQ_QUALITY = MIN_QUALITY
 _MD5 = re.compile(r"[0-9a-f]{32}")
-_PDQ = re.compile(r"[0-9a-f]{64}")
 
 
 def check_md5(value: str) -> str:
@@ -18,30 +25,48 @@ def check_md5(value: str) -> str:
     value = value.strip().lower()
     if not _MD5.fullmatch(value):
         raise ValueError("An MD5 hash is 32 hexadecimal characters.")
-    if value == EMPTY_FILE_MD5:
+    if value == EMPTY_MD5:
         raise ValueError("This is the MD5 of an empty file, which protects nothing.")
     return value
 
 
-def check_pdq(value: str, quality: int) -> str:
+def check_pdq(value: str, quality: int | None) -> str:
     """A PDQ hash that a matcher can use: well-formed, not degenerate, of sufficient quality."""
-    value = value.strip().lower()
-    if not _PDQ.fullmatch(value):
-        raise ValueError("A PDQ hash is 64 hexadecimal characters.")
-    if quality < MIN_PDQ_QUALITY:
+    try:
+        return validate_pdq_hash(value.strip(), quality)
+    except HashingError as exc:
+        raise ValueError(str(exc)[:1].upper() + str(exc)[1:] + ".") from None
+
+
+def check_vpdq(frames: list[dict]) -> str:
+    """A video's frame hashes, in python-threatexchange's signal format.
+
+    Frames under quality 50 are kept (the matcher skips them, as the reference does), but the
+    usable ones must be real PDQ hashes, and at least one frame must be usable.
+    """
+    try:
+        features = [
+            VpdqFeature(f["frame"], f["quality"], f["hash"].lower(), f["timestamp"]) for f in frames
+        ]
+        usable = [f for f in features if f.quality >= MIN_QUALITY]
+        for feature in usable:
+            validate_pdq_hash(feature.pdq_hex)
+    except HashingError as exc:
+        raise ValueError(f"vPDQ: {exc}.") from None
+    if not usable:
         raise ValueError(
-            f"PDQ quality {quality} is under {MIN_PDQ_QUALITY}: too unreliable to match."
+            f"No frame of this video has PDQ quality {MIN_QUALITY} or more, so it cannot be "
+            "matched by content; its MD5 still protects exact copies."
         )
-    bits = int(value, 16).bit_count()
-    if bits != 128:
-        raise ValueError(f"A PDQ hash of a real image has 128 bits set; this one has {bits}.")
+    return to_threatexchange_json(features)
+
+
+def check_vpdq_signal(value: str) -> str:
+    """A vPDQ hash in python-threatexchange's signal format, as partners send it to match."""
+    try:
+        features = from_threatexchange_json(value)
+    except HashingError as exc:
+        raise ValueError(f"vPDQ: {exc}.") from None
+    if not features:
+        raise ValueError("A vPDQ hash lists at least one frame.")
     return value
-
-
-def check_signal(signal_type: str, value: str, quality: int | None = None) -> str:
-    """The normalised value, or ValueError saying what is wrong with it."""
-    if signal_type in (Signal.SignalType.PHOTO_MD5, Signal.SignalType.VIDEO_MD5):
-        return check_md5(value)
-    if signal_type == Signal.SignalType.PDQ:
-        return check_pdq(value, quality if quality is not None else 0)
-    raise ValueError(f"Unknown signal type {signal_type!r}.")

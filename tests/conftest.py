@@ -16,7 +16,7 @@ from django.db import connections
 from django.test.testcases import LiveServerThread
 from rest_framework.test import APIClient
 
-from registry import actions
+from registry import actions, matching
 
 _real_connect = socket.socket.connect
 
@@ -41,6 +41,14 @@ def _no_network(monkeypatch):
 def _own_rate_limit_counters(settings):
     """Each test counts requests under its own Redis prefix (counters expire by themselves)."""
     settings.RATE_LIMIT_KEY_PREFIX = f"test:{uuid.uuid4().hex}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_match_index():
+    """The process's PDQ index follows the feed; each test's database starts anew, so must it."""
+    matching.reset_current_index()
+    yield
+    matching.reset_current_index()
 
 
 @pytest.fixture

@@ -55,14 +55,39 @@ class ImageItemSerializer(serializers.Serializer):
         return checked
 
 
+MAX_VIDEO_FRAMES = 3600  # one an hour's worth of frames at one per second
+
+
+class VpdqFrameSerializer(serializers.Serializer):
+    """One sampled frame of a video: its number, PDQ hash and quality, and time in seconds."""
+
+    frame = serializers.IntegerField(min_value=0, max_value=10**9)
+    hash = serializers.RegexField(
+        PDQ_PATTERN, error_messages={"invalid": "A PDQ hash is 64 hexadecimal characters."}
+    )
+    quality = serializers.IntegerField(min_value=0, max_value=100)
+    timestamp = serializers.FloatField(min_value=0, max_value=10**7)
+
+
 class VideoItemSerializer(serializers.Serializer):
-    """A video: its MD5."""
+    """A video: its MD5, and its vPDQ (one PDQ hash per second of video) when the browser could
+    decode it."""
 
     media_type = serializers.ChoiceField(choices=[Signal.MediaType.VIDEO])
     video_md5 = _md5_field()
+    vpdq = serializers.ListField(
+        child=VpdqFrameSerializer(),
+        required=False,
+        min_length=1,
+        max_length=MAX_VIDEO_FRAMES,
+        help_text="Frames sampled once a second; frames under quality 50 are ignored in matching.",
+    )
 
     def validate_video_md5(self, value):
         return _checked(validation.check_md5, value)
+
+    def validate_vpdq(self, frames):
+        return _checked(validation.check_vpdq, frames)
 
 
 _ITEM_KINDS = {"image": ImageItemSerializer, "video": VideoItemSerializer}
@@ -143,6 +168,8 @@ def _signals_of(position: int, item: dict) -> list[HashInput]:
             found.append(HashInput(position, media, signal_type, item[field]))
     for pdq in item.get("pdq", []):
         found.append(HashInput(position, media, "pdq", pdq["hash"], pdq["quality"]))
+    if "vpdq" in item:
+        found.append(HashInput(position, media, "vpdq", item["vpdq"]))
     return found
 
 
@@ -229,3 +256,65 @@ class FeedPageSerializer(serializers.Serializer):
     events = FeedEventSerializer(many=True)
     next = serializers.IntegerField(help_text="Pass as `after` to continue.")
     has_more = serializers.BooleanField()
+
+
+MAX_MATCH_QUERIES = 100
+
+
+class MatchQuerySerializer(serializers.Serializer):
+    """One hash to look up. For PDQ, `dihedral` may list the query image's other rotations and
+    flips (as pdqhash.compute_dihedral gives them) to find rotated or mirrored copies."""
+
+    signal_type = serializers.ChoiceField(choices=Signal.SignalType.choices)
+    value = serializers.CharField(
+        max_length=250_000,
+        help_text="MD5 or PDQ hex; for vPDQ, python-threatexchange's signal string.",
+    )
+    dihedral = serializers.ListField(
+        child=serializers.RegexField(PDQ_PATTERN), required=False, max_length=7
+    )
+
+    def validate(self, attrs):
+        kind, value = attrs["signal_type"], attrs["value"]
+        try:
+            if kind in ("photo_md5", "video_md5"):
+                attrs["value"] = validation.check_md5(value)
+            elif kind == "pdq":
+                attrs["value"] = validation.check_pdq(value, None)
+                attrs["dihedral"] = [
+                    validation.check_pdq(v, None) for v in attrs.get("dihedral", [])
+                ]
+            else:
+                attrs["value"] = validation.check_vpdq_signal(value)
+        except ValueError as exc:
+            raise serializers.ValidationError({"value": [str(exc)]}) from None
+        if attrs.get("dihedral") and kind != "pdq":
+            raise serializers.ValidationError(
+                {"dihedral": ["Only PDQ queries have dihedral variants."]}
+            )
+        return attrs
+
+
+class MatchRequestSerializer(serializers.Serializer):
+    hashes = serializers.ListField(
+        child=MatchQuerySerializer(), min_length=1, max_length=MAX_MATCH_QUERIES
+    )
+
+
+class MatchedHashSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    signal_type = serializers.ChoiceField(choices=Signal.SignalType.choices)
+    media_type = serializers.ChoiceField(choices=Signal.MediaType.choices)
+    category = serializers.ChoiceField(choices=Case.Category.choices)
+    distance = serializers.IntegerField(
+        allow_null=True, help_text="Bits apart for PDQ, 0 for MD5, null for vPDQ."
+    )
+
+
+class MatchResultSerializer(serializers.Serializer):
+    query = serializers.IntegerField(help_text="Position of the query in the request.")
+    matches = MatchedHashSerializer(many=True)
+
+
+class MatchResponseSerializer(serializers.Serializer):
+    results = MatchResultSerializer(many=True)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("feed", views.FeedView.as_view(), name="feed"),
     path("export", views.ExportView.as_view(), name="export"),
     path("feedback", views.FeedbackView.as_view(), name="feedback"),
+    path("match", views.MatchView.as_view(), name="match"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -25,6 +25,8 @@ from registry.api.serializers import (
     FeedEventSerializer,
     FeedHashSerializer,
     FeedPageSerializer,
+    MatchRequestSerializer,
+    MatchResponseSerializer,
     NewCaseSerializer,
     WithdrawnSerializer,
 )
@@ -264,5 +266,29 @@ class FeedbackView(PartnerView):
         return Response(
             FeedbackResultSerializer(
                 {"hash_id": signal.pk, "verdict": verdict, "quarantined": quarantined}
+            ).data
+        )
+
+
+class MatchView(PartnerView):
+    """Partners: which active registry hashes match these (up to 100) hashes."""
+
+    required_scope = Partner.Scope.MATCH
+
+    @extend_schema(
+        request=MatchRequestSerializer,
+        responses={200: MatchResponseSerializer, **errors(*PARTNER_ERRORS, 413, 415)},
+    )
+    def post(self, request):
+        asked = MatchRequestSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        query_list = [
+            queries.MatchQuery(q["signal_type"], q["value"], tuple(q.get("dihedral", ())))
+            for q in asked.validated_data["hashes"]
+        ]
+        found = queries.match(query_list)
+        return Response(
+            MatchResponseSerializer(
+                {"results": [{"query": i, "matches": m} for i, m in enumerate(found)]}
             ).data
         )

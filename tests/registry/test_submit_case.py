@@ -61,7 +61,19 @@ def test_it_stores_the_access_code_only_as_a_hash(submitter):
         ({"media_type": "image", "video_md5": MD5}, "photo_md5"),
         (
             {"media_type": "image", "photo_md5": MD5, "pdq": [{"hash": "0" * 64, "quality": 100}]},
-            "128 bits",
+            "all zeros",
+        ),
+        (
+            {"media_type": "image", "photo_md5": MD5, "pdq": [{"hash": "f" * 64, "quality": 100}]},
+            "256 bits set, a real image sets 128",
+        ),
+        (
+            {
+                "media_type": "video",
+                "video_md5": MD5,
+                "vpdq": [{"frame": 0, "hash": "0" * 64, "quality": 0, "timestamp": 0.0}],
+            },
+            "No frame of this video",
         ),
         (
             {"media_type": "image", "photo_md5": MD5, "pdq": [{"hash": "f0" * 32, "quality": 12}]},

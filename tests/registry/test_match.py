@@ -1,0 +1,171 @@
+"""Partners ask which registry hashes match theirs; the answer equals a brute-force scan."""
+
+import hashlib
+import random
+
+import pytest
+
+from hashing_wasm import VpdqFeature, hamming_distance, to_threatexchange_json
+from registry import actions
+from registry.actions import HashInput
+from registry.models import Signal
+
+pytestmark = pytest.mark.django_db
+
+
+def random_pdq(rng):
+    return f"{sum(1 << b for b in rng.sample(range(256), 128)):064x}"
+
+
+def moved(value, count, rng):
+    """The hash with `count` bits changed, keeping 128 set."""
+    number = int(value, 16)
+    ones = [b for b in range(256) if number >> b & 1]
+    zeros = [b for b in range(256) if not number >> b & 1]
+    for one, zero in zip(rng.sample(ones, count // 2), rng.sample(zeros, count // 2), strict=True):
+        number ^= (1 << one) | (1 << zero)
+    return f"{number:064x}"
+
+
+@pytest.fixture
+def matcher(make_partner):
+    return make_partner("Matcher", ["match"])[1]
+
+
+def ask(client, *hashes):
+    response = client.post("/api/v1/match", {"hashes": list(hashes)}, format="json")
+    assert response.status_code == 200, response.json()
+    return [result["matches"] for result in response.json()["results"]]
+
+
+def test_it_finds_pdq_hashes_exactly_as_a_brute_force_scan(matcher):
+    rng = random.Random(3)
+    base = [random_pdq(rng) for _ in range(20)]
+    stored = base + [moved(b, d, rng) for b in base for d in (10, 30, 32)]
+    for chunk in range(0, len(stored), 40):
+        hashes = [
+            HashInput(i, "image", "pdq", v, 90) for i, v in enumerate(stored[chunk : chunk + 40])
+        ]
+        actions.submit_case("adult", hashes)
+    ids = dict(Signal.objects.values_list("value", "id"))
+    queries = base[:10] + [random_pdq(rng) for _ in range(5)]
+
+    found = ask(matcher, *({"signal_type": "pdq", "value": q} for q in queries))
+
+    for query, matches in zip(queries, found, strict=True):
+        expected = sorted(
+            (hamming_distance(query, value), ids[value])
+            for value in stored
+            if hamming_distance(query, value) <= 31
+        )
+        assert [(m["distance"], m["id"]) for m in matches] == expected
+    assert all(len(matches) == 3 for matches in found[:10])  # itself, 10 and 30 bits away
+
+
+def test_it_finds_a_rotated_copy_through_the_dihedral_variants(matcher):
+    rng = random.Random(4)
+    original, rotated = random_pdq(rng), random_pdq(rng)
+    actions.submit_case("minor", [HashInput(0, "image", "pdq", original, 80)])
+
+    plain, through_variants = ask(
+        matcher,
+        {"signal_type": "pdq", "value": rotated},
+        {"signal_type": "pdq", "value": rotated, "dihedral": [moved(original, 4, rng)]},
+    )
+
+    assert plain == []
+    assert [(m["distance"], m["category"]) for m in through_variants] == [(4, "minor")]
+
+
+def test_it_matches_md5_exactly_and_only_active_hashes(matcher):
+    kept = hashlib.md5(b"kept").hexdigest()
+    gone = hashlib.md5(b"gone").hexdigest()
+    actions.submit_case("adult", [HashInput(0, "image", "photo_md5", kept)])
+    withdrawn = actions.submit_case("adult", [HashInput(0, "image", "photo_md5", gone)])
+    actions.withdraw_case(withdrawn.case)
+
+    found = ask(
+        matcher,
+        {"signal_type": "photo_md5", "value": kept.upper()},
+        {"signal_type": "photo_md5", "value": gone},
+        {"signal_type": "video_md5", "value": kept},
+    )
+
+    assert [[m["distance"] for m in matches] for matches in found] == [[0], [], []]
+
+
+def test_it_follows_a_withdrawal_within_a_second(matcher):
+    rng = random.Random(5)
+    value = random_pdq(rng)
+    created = actions.submit_case("adult", [HashInput(0, "image", "pdq", value, 90)])
+    assert ask(matcher, {"signal_type": "pdq", "value": value}) != [[]]
+
+    actions.withdraw_case(created.case)
+    from registry import matching
+
+    matching.current_index(max_age=0)  # what a request a second later sees
+
+    assert ask(matcher, {"signal_type": "pdq", "value": value}) == [[]]
+
+
+def test_it_matches_videos_by_the_vpdq_rule(matcher):
+    rng = random.Random(6)
+    frames = [random_pdq(rng) for _ in range(10)]
+
+    def vpdq(hashes):
+        return [
+            {"frame": i * 30, "hash": h, "quality": 90, "timestamp": float(i)}
+            for i, h in enumerate(hashes)
+        ]
+
+    item = {
+        "media_type": "video",
+        "video_md5": hashlib.md5(b"video").hexdigest(),
+        "vpdq": vpdq(frames),
+    }
+    response = matcher.post("/api/v1/cases", {"category": "adult", "items": [item]}, format="json")
+    assert response.status_code == 201
+
+    def signal(hashes):
+        return to_threatexchange_json(
+            VpdqFeature(i * 30, 90, h, float(i)) for i, h in enumerate(hashes)
+        )
+
+    most = [moved(f, 6, rng) for f in frames[:8]] + [random_pdq(rng) for _ in range(2)]
+    few = [moved(f, 6, rng) for f in frames[:7]] + [random_pdq(rng) for _ in range(3)]
+    found = ask(
+        matcher,
+        {"signal_type": "vpdq", "value": signal(most)},
+        {"signal_type": "vpdq", "value": signal(few)},
+    )
+
+    assert [len(matches) for matches in found] == [1, 0]  # 80 % of frames match; 70 % do not
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"signal_type": "pdq", "value": "zz"}, "value"),
+        ({"signal_type": "photo_md5", "value": "a" * 31}, "value"),
+        ({"signal_type": "vpdq", "value": "not json"}, "value"),
+        ({"signal_type": "photo_md5", "value": "a" * 32, "dihedral": ["f0" * 32]}, "dihedral"),
+    ],
+)
+def test_it_refuses_a_malformed_query(matcher, query, field):
+    response = matcher.post("/api/v1/match", {"hashes": [query]}, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["detail"]["hashes"]["0"]
+
+
+def test_it_refuses_more_than_100_queries(matcher):
+    query = {"signal_type": "photo_md5", "value": "a" * 32}
+
+    response = matcher.post("/api/v1/match", {"hashes": [query] * 101}, format="json")
+
+    assert response.status_code == 400
+
+
+def test_it_refuses_a_key_without_the_match_scope(partner_client):
+    partner_client.credentials(HTTP_AUTHORIZATION="Bearer tdk_unknown")
+    assert partner_client.post("/api/v1/match", {"hashes": []}, format="json").status_code == 401
