@@ -231,7 +231,38 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.tasks.purge_withdrawn_values",
         "schedule": 6 * 3600,
     },
+    # Finds partner webhooks that are behind and due, and queues their delivery (registry/webhooks.py).
+    "sweep-webhooks": {
+        "task": "registry.tasks.sweep_webhooks",
+        "schedule": float(env_int("WEBHOOK_SWEEP_SECONDS", 2)),
+        "options": {"expires": 10},
+    },
 }
+
+# Webhooks to partners (registry/webhooks.py, reliability.md R1-R7). Delays between attempts of
+# one batch after each failure: the Standard Webhooks example (5 s ... 24 h, the 10th attempt
+# about 75.6 h after the first), then every 24 h until the endpoint has failed for 5 days.
+WEBHOOK_RETRY_DELAYS = [
+    int(seconds)
+    for seconds in env_list(
+        "WEBHOOK_RETRY_DELAYS",
+        ["5", "300", "1800", "7200", "18000", "36000", "50400", "72000", "86400"],
+    )
+]
+WEBHOOK_RETRY_JITTER = 0.1  # each delay is stretched or shrunk by up to 10 %
+WEBHOOK_DISABLE_AFTER_SECONDS = env_int("WEBHOOK_DISABLE_AFTER_SECONDS", 5 * 24 * 3600)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 15)
+# A delivery holds its endpoint this long; a worker that dies mid-delivery frees it when it ends.
+# Must exceed the timeout, and stay far below the broker's visibility timeout.
+WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 60)
+WEBHOOK_BATCH_SIZE = 100
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
+# Only tests that run a receiver on 127.0.0.1 turn this on; production refuses to start with it.
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+if PRODUCTION and WEBHOOK_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_LOOPBACK cannot be on when DJANGO_ENV=production")
+if WEBHOOK_LEASE_SECONDS <= WEBHOOK_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured("WEBHOOK_LEASE_SECONDS must be longer than WEBHOOK_TIMEOUT_SECONDS")
 
 # How long a withdrawn hash's value is kept so partners can still match tombstones to it.
 TOMBSTONE_RETENTION_DAYS = env_int("TOMBSTONE_RETENTION_DAYS", 90)

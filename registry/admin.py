@@ -3,7 +3,16 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from registry.models import AuditEntry, Case, FeedEvent, Partner, Signal
+from registry import webhook_actions
+from registry.models import (
+    AuditEntry,
+    Case,
+    DeliveryAttempt,
+    FeedEvent,
+    Partner,
+    Signal,
+    WebhookEndpoint,
+)
 
 
 class SignalInline(admin.TabularInline):
@@ -97,6 +106,67 @@ class PartnerAdmin(admin.ModelAdmin):
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_ids"]
     list_filter = ["action", "object_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    fields = ["attempted_at", "webhook_id", "status_code", "error", "duration_ms", "is_test"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Read-only: endpoints change through registry/webhook_actions.py. The secret is never shown."""
+
+    list_display = ["partner", "url", "delivered_seq", "failures", "next_attempt_at", "disabled_at"]
+    list_filter = ["disabled_at"]
+    list_select_related = ["partner"]
+    fields = [
+        "partner", "url", "delivered_seq", "batch_last_seq", "failures", "failing_since",
+        "next_attempt_at", "disabled_at", "disabled_reason", "lease_until", "created_at",
+    ]  # fmt: skip
+    readonly_fields = fields
+    actions = ["enable", "disable"]
+
+    @admin.action(description="Enable: deliver again from where each partner stopped")
+    def enable(self, request, queryset):
+        for endpoint in queryset:
+            webhook_actions.enable_webhook(endpoint, actor=f"staff:{request.user.username}")
+
+    @admin.action(description="Disable delivery")
+    def disable(self, request, queryset):
+        for endpoint in queryset:
+            webhook_actions.disable_webhook(
+                endpoint, "Disabled by staff.", actor=f"staff:{request.user.username}"
+            )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(admin.ModelAdmin):
+    list_display = ["attempted_at", "endpoint", "webhook_id", "status_code", "error", "duration_ms"]
+    list_filter = ["error", "is_test"]
+    list_select_related = ["endpoint__partner"]
 
     def has_add_permission(self, request):
         return False

@@ -112,6 +112,7 @@ class Partner(models.Model):
         FEED_READ = "feed:read", "Read the hash feed"
         MATCH = "match", "Match hashes"
         FEEDBACK = "feedback", "Send verdicts"
+        WEBHOOK_MANAGE = "webhook:manage", "See and manage the partner's webhook"
 
     name = models.CharField(max_length=100, unique=True)
     # The first characters of the key, shown to staff and partners to tell keys apart.
@@ -187,3 +188,68 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+
+class WebhookEndpoint(models.Model):
+    """Where a partner receives the feed by push, and how far delivery has got.
+
+    The feed itself is the outbox: events are written in the same transaction as the data, and
+    this row keeps the partner's position in it, so nothing about delivery lives only in Redis.
+    The signing secret is kept as it is: HMAC needs the key itself to sign (unlike a password,
+    nothing can be checked against a hash of it). It is never logged, and shown only when set
+    or rotated.
+    """
+
+    partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="webhook")
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=100, unique=True, editable=False)
+    # The secret before the last rotation, still signing beside the new one until the time given.
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # Every event up to this feed position has been acknowledged by the partner with a 2xx.
+    delivered_seq = models.BigIntegerField(default=0, editable=False)
+    # The last position of the batch being attempted: retries resend exactly the same events.
+    batch_last_seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    next_attempt_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Failed attempts in a row, which picks the next delay from the retry schedule.
+    failures = models.PositiveIntegerField(default=0, editable=False)
+    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_reason = models.CharField(max_length=200, blank=True, editable=False)
+    # A delivery in progress holds the endpoint until lease_until; its token fences late writers.
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    lease_token = models.UUIDField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "webhook endpoint"
+        indexes = [models.Index(fields=["next_attempt_at"], name="webhook_next_attempt")]
+
+    def __str__(self) -> str:
+        return f"{self.partner} webhook"
+
+
+class DeliveryAttempt(models.Model):
+    """One POST of one batch to one endpoint: what came back and how long it took.
+
+    The partner's answer body is never kept beyond a short snippet.
+    """
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="attempts")
+    webhook_id = models.CharField(max_length=100)
+    first_seq = models.BigIntegerField(null=True, blank=True)
+    last_seq = models.BigIntegerField(null=True, blank=True)
+    is_test = models.BooleanField(default=False)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Empty on success; otherwise http, timeout, reset, connect, tls, protocol or refused.
+    error = models.CharField(max_length=20, blank=True)
+    snippet = models.CharField(max_length=200, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    attempted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-attempted_at", "-id"]
+        indexes = [models.Index(fields=["endpoint", "-attempted_at"], name="attempt_endpoint_at")]
+
+    def __str__(self) -> str:
+        return f"{self.webhook_id} {self.status_code or self.error}"

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from registry.api import views
+from registry.api import views, webhook_views
 
 app_name = "api"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("export", views.ExportView.as_view(), name="export"),
     path("feedback", views.FeedbackView.as_view(), name="feedback"),
     path("match", views.MatchView.as_view(), name="match"),
+    path("webhook", webhook_views.WebhookView.as_view(), name="webhook"),
+    path("webhook/test", webhook_views.WebhookTestView.as_view(), name="webhook-test"),
+    path("webhook/secret", webhook_views.WebhookSecretView.as_view(), name="webhook-secret"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
