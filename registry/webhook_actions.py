@@ -245,12 +245,14 @@ def _tell_staff(endpoint: WebhookEndpoint, reason: str) -> None:
     log.warning("Webhook of partner %r disabled: %s", partner, reason)
 
     def send() -> None:
-        mail_admins(
-            f"Webhook of {partner} disabled",
-            f"{reason}\nDelivery stopped at feed position {endpoint.delivered_seq}; "
-            "re-enabling it in the admin replays everything after that.",
-            fail_silently=True,
-        )
+        try:
+            mail_admins(
+                f"Webhook of {partner} disabled",
+                f"{reason}\nDelivery stopped at feed position {endpoint.delivered_seq}; "
+                "re-enabling it in the admin replays everything after that.",
+            )
+        except Exception:  # the state is committed and logged already; mail is a courtesy
+            log.exception("Could not mail staff about the disabled webhook of %r", partner)
 
     transaction.on_commit(send)
 
