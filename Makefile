@@ -29,7 +29,7 @@ test: deps assets chromium
 	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: deps assets chromium
-	scripts/with-services.sh $(PY) -m bench $(BENCH_ARGS)
+	scripts/with-services.sh $(PY) -m bench $(BENCH)
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -123,8 +123,8 @@ def _pyodide(pixels: dict[str, bytes]) -> dict[str, dict[str, float | str]] | st
         (Path(folder) / "jobs.json").write_text(json.dumps(jobs))
         script = Path(folder) / "bench.mjs"
         script.write_text(_NODE_SCRIPT)
-        result = subprocess.run(  # noqa: S603 (fixed arguments)
-            ["node", str(script), f"{locks[-1].parent}/", str(Path(folder) / "jobs.json")],  # noqa: S607
+        result = subprocess.run(
+            ["node", str(script), f"{locks[-1].parent}/", str(Path(folder) / "jobs.json")],
             capture_output=True,
             text=True,
             timeout=1800,

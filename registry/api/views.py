@@ -23,7 +23,6 @@ from registry.api.serializers import (
     FeedbackResultSerializer,
     FeedbackSerializer,
     FeedEventSerializer,
-    FeedHashSerializer,
     FeedPageSerializer,
     MatchRequestSerializer,
     MatchResponseSerializer,
@@ -222,6 +221,9 @@ class ExportView(PartnerView):
         return response
 
 
+EXPORT_FIELDS = ("id", "signal_type", "value", "quality", "media_type", "case__category", "created_on")
+
+
 def _export_lines():
     outermost = not connection.in_atomic_block
     with transaction.atomic():
@@ -230,16 +232,30 @@ def _export_lines():
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         cursor_seq = FeedEvent.objects.aggregate(seq=Max("seq"))["seq"] or 0
         yield json.dumps({"cursor": cursor_seq}) + "\n"
-        active = (
+        # Plain rows, not serializer instances: a million of them must stream in seconds. The
+        # objects are the same as the feed's `hash` (FeedHashSerializer), field for field.
+        rows = (
             Signal.objects.filter(status=Signal.Status.ACTIVE)
-            .select_related("case")
             .order_by("id")
+            .values_list(*EXPORT_FIELDS)
             .iterator(chunk_size=EXPORT_CHUNK)
         )
         batch = []
-        for signal in active:
-            batch.append(json.dumps(FeedHashSerializer(signal).data, default=str))
-            if len(batch) == 1000:
+        for id_, signal_type, value, quality, media_type, category, created in rows:
+            batch.append(
+                json.dumps(
+                    {
+                        "id": id_,
+                        "signal_type": signal_type,
+                        "value": value,
+                        "quality": quality,
+                        "media_type": media_type,
+                        "category": category,
+                        "created": created.isoformat(),
+                    }
+                )
+            )
+            if len(batch) == EXPORT_CHUNK:
                 yield "\n".join(batch) + "\n"
                 batch = []
         if batch:

@@ -57,3 +57,12 @@ def test_it_reads_the_export_in_a_bounded_number_of_queries(
 
 def test_it_refuses_the_export_without_a_key(submitter):
     assert submitter.get("/api/v1/export").status_code == 401
+
+
+def test_it_exports_each_hash_as_the_feed_shows_it(partner_client):
+    actions.submit_case("minor", [HashInput(0, "image", "photo_md5", md5("same"))])
+
+    _, hashes = export(partner_client)
+    feed = partner_client.get("/api/v1/feed").json()["events"]
+
+    assert hashes == [feed[0]["hash"]]
