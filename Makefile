@@ -25,6 +25,7 @@ run: deps assets
 test: deps assets chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	scripts/with-services.sh $(PY) manage.py makemigrations --check --dry-run
 	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -34,6 +35,7 @@ bench: deps assets chromium
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 fmt:
 	$(VENV)/bin/ruff check --fix .

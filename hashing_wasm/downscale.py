@@ -16,6 +16,7 @@ import sys
 from collections.abc import Buffer
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 from operator import mul
 
 from hashing_wasm.errors import PixelBufferError
@@ -25,7 +26,7 @@ MIN_HASHABLE_DIM = 5
 LUMA_WEIGHTS = (299, 587, 114)  # per mille: Y = 0.299 R + 0.587 G + 0.114 B
 LUMA_SCALE = 1000
 SUPPORTED_CHANNELS = (1, 2, 3, 4)  # grey, grey + alpha, RGB, RGBA (alpha is ignored, as in PDQ)
-_LANE_FORMATS = {2: "H", 4: "I", 8: "Q"}
+_LANE_FORMATS: dict[int, Literal["H", "I", "Q"]] = {2: "H", 4: "I", 8: "Q"}
 
 
 @dataclass(frozen=True, slots=True)

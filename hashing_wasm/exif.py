@@ -9,8 +9,11 @@ Chromium does (type SHORT, count 1), in either TIFF byte order. Bad headers rais
 """
 
 from collections.abc import Buffer
+from typing import Literal
 
 from hashing_wasm.errors import ExifError
+
+ByteOrder = Literal["little", "big"]
 
 ORIENTATION_TAG = 0x0112
 _SHORT = 3
@@ -51,7 +54,7 @@ def _byte_view(data: Buffer) -> memoryview:
     return view if view.format == "B" and view.ndim == 1 else view.cast("B")
 
 
-def _find_orientation(data: memoryview) -> tuple[int, int, str] | None:
+def _find_orientation(data: memoryview) -> tuple[int, int, ByteOrder] | None:
     """(absolute offset of the value, value, "big"/"little") of the orientation tag, or None."""
     if data[:2].tobytes() != _SOI:
         raise ExifError("not a JPEG: the file does not start with the FFD8 marker")
@@ -87,7 +90,7 @@ def _find_orientation(data: memoryview) -> tuple[int, int, str] | None:
         position = end
 
 
-def _orientation_in_tiff(data: memoryview, start: int, end: int) -> tuple[int, int, str] | None:
+def _orientation_in_tiff(data: memoryview, start: int, end: int) -> tuple[int, int, ByteOrder] | None:
     """Find the orientation entry of IFD0 in the TIFF structure at data[start:end]."""
 
     def number(offset: int, width: int) -> int:
@@ -98,7 +101,7 @@ def _orientation_in_tiff(data: memoryview, start: int, end: int) -> tuple[int, i
     mark = data[start : start + 2].tobytes()
     if mark not in (b"II", b"MM"):
         raise ExifError("corrupt EXIF: unknown TIFF byte order")
-    byte_order = "little" if mark == b"II" else "big"
+    byte_order: ByteOrder = "little" if mark == b"II" else "big"
     if number(start + 2, 2) != 42:
         raise ExifError("corrupt EXIF: bad TIFF header")
     ifd = start + number(start + 4, 4)
