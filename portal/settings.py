@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 # The CSP middleware sits before WhiteNoise so static files (the hashing worker above all, whose
 # own response headers decide what it may load) carry the policy too.
 MIDDLEWARE = [
+    "portal.observability.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -138,6 +139,8 @@ SECURE_CSP = {
     "connect-src": [CSP.SELF],
     "worker-src": [CSP.SELF],
     "img-src": [CSP.SELF, "blob:", "data:"],
+    # The hashing reads video frames from a <video> playing a blob: URL of the person's own file.
+    "media-src": [CSP.SELF, "blob:"],
     "style-src": [CSP.SELF],
     "font-src": [CSP.SELF],
     "manifest-src": [CSP.SELF],
@@ -267,12 +270,33 @@ if WEBHOOK_LEASE_SECONDS <= WEBHOOK_TIMEOUT_SECONDS:
 # How long a withdrawn hash's value is kept so partners can still match tombstones to it.
 TOMBSTONE_RETENTION_DAYS = env_int("TOMBSTONE_RETENTION_DAYS", 90)
 
-# Logs go to stderr as plain lines; nothing personal (no IP address, user agent or query string)
-# is ever passed to a logger by our code, and Django's request logger only names the path.
+# Logs: one JSON object per line on stderr. Nothing personal (no IP address, user agent, query
+# string, hash value, access code or API key) is passed to a logger by our code, and the filter
+# strips what Django attaches by itself (portal/logging.py). LOG_FORMAT=plain for reading by eye.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_personal_data": {"()": "portal.logging.DropPersonalData"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": env_str("LOG_FORMAT", "json"),
+            "filters": ["no_personal_data"],
+        }
+    },
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
 }
+
+# /metrics wants `Authorization: Bearer <METRICS_TOKEN>` when this is set (portal/observability.py).
+METRICS_TOKEN = env_secret("METRICS_TOKEN")

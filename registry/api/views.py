@@ -12,6 +12,7 @@ from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.observability import FEED_PULLS, SUBMISSIONS
 from registry import actions, queries
 from registry.api.auth import HasScope, PartnerKeyAuthentication
 from registry.api.serializers import (
@@ -79,6 +80,7 @@ class CaseCreateView(APIView):
         submission = CaseSubmissionSerializer(data=request.data)
         submission.is_valid(raise_exception=True)
         created = actions.submit_case(submission.validated_data["category"], submission.hashes())
+        SUBMISSIONS.labels("case").inc()
         answer = NewCaseSerializer(
             {"case_number": created.case.number, "access_code": created.access_code}
         )
@@ -125,6 +127,7 @@ class CaseItemsView(APIView):
             actions.add_items(case, serializer.hashes())
         except actions.ActionRefused as exc:
             raise Conflict(str(exc)) from None
+        SUBMISSIONS.labels("files_added").inc()
         case.refresh_from_db()
         return Response(CaseStatusSerializer(queries.case_status(case)).data)
 
@@ -187,6 +190,7 @@ class FeedView(PartnerView):
             .order_by("seq")[: limit + 1]
         )
         events = rows[:limit]
+        FEED_PULLS.inc()
         return Response(
             {
                 "events": FeedEventSerializer(events, many=True).data,
@@ -221,7 +225,15 @@ class ExportView(PartnerView):
         return response
 
 
-EXPORT_FIELDS = ("id", "signal_type", "value", "quality", "media_type", "case__category", "created_on")
+EXPORT_FIELDS = (
+    "id",
+    "signal_type",
+    "value",
+    "quality",
+    "media_type",
+    "case__category",
+    "created_on",
+)
 
 
 def _export_lines():
