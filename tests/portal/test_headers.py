@@ -5,7 +5,7 @@ from django.conf import settings
 
 EXPECTED_CSP = (
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; "
-    "worker-src 'self'; img-src 'self' blob: data:; style-src 'self'; font-src 'self'; "
+    "worker-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; font-src 'self'; "
     "manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 PYODIDE = f"/static/pyodide/{settings.PYODIDE_VERSION}"
