@@ -1,100 +1,110 @@
-// The Get Started page: starts the hashing worker at once, hashes the chosen files in it, and
-// sends only their hashes to the registry.
+// The Get Started flow: one question, files fingerprinted on this device, a review of exactly
+// what will be sent, then the case number and access code. One page, so Pyodide loads once,
+// starting now, while the person reads the question.
+
+import { explain, post, refusedItems } from "./api.js";
+import { saveControls } from "./case-record.js";
+import { FileList } from "./file-list.js";
+import { startHasher } from "./hashing.js";
+import { fill, gettext, ngettext } from "./i18n.js";
 
 const flow = document.getElementById("flow");
-const runtimeStatus = document.getElementById("runtime-status");
-const picker = document.getElementById("files");
-const results = document.getElementById("results");
-const submitButton = document.getElementById("submit");
-const submitError = document.getElementById("submit-error");
-const rowTemplate = document.getElementById("result-row");
+const started = startHasher(flow);
+const steps = [...flow.querySelectorAll(".step")];
+const baseTitle = document.title;
+const toReview = document.getElementById("to-review");
 
-const files = new Map(); // id -> {row, md5, state}
-let nextId = 0;
-
-const worker = new Worker(flow.dataset.workerUrl, { type: "module" });
-worker.postMessage({
-  type: "init",
-  indexURL: new URL(flow.dataset.pyodideIndexUrl, location.href).href,
-  lockFileURL: new URL(flow.dataset.pyodideLockUrl, location.href).href,
+const files = new FileList(flow.querySelector("[data-file-picker]"), started, {
+  onChange: (list) => {
+    toReview.disabled = list.busy() || list.sendable().length === 0;
+  },
 });
 
-worker.addEventListener("message", ({ data }) => {
-  const entry = files.get(data.id);
-  switch (data.type) {
-    case "ready":
-      runtimeStatus.textContent = "Ready. Choose your files: they stay on this device.";
-      picker.disabled = false;
-      break;
-    case "failed":
-      runtimeStatus.textContent = `The fingerprint tool could not start: ${data.message}`;
-      break;
-    case "progress":
-      entry.row.querySelector("progress").value = data.done / data.total;
-      break;
-    case "result":
-      entry.state = "done";
-      entry.md5 = data.md5;
-      entry.mediaType = entry.file.type.startsWith("video/") ? "video" : "image";
-      entry.row.querySelector("progress").value = 1;
-      entry.row.querySelector(".md5").textContent = data.md5;
-      entry.row.querySelector(".note").textContent = "Fingerprint ready.";
-      entry.file = null; // keep nothing of the file once it is hashed
-      break;
-    case "error":
-      entry.state = "error";
-      entry.row.querySelector(".note").textContent = data.message;
-      entry.file = null;
-      break;
-  }
-  updateSubmit();
-});
+// "Not sure" counts as under 18: the more protective category.
+const CATEGORY = { yes: "minor", unsure: "minor", no: "adult" };
+let category = null;
 
-picker.addEventListener("change", () => {
-  for (const file of picker.files) {
-    const id = nextId++;
-    const row = rowTemplate.content.firstElementChild.cloneNode(true);
-    row.querySelector(".name").textContent = file.name;
-    results.append(row);
-    files.set(id, { row, file, state: "hashing" });
-    worker.postMessage({ type: "hash", id, file });
-  }
-  picker.value = "";
-  updateSubmit();
-});
-
-function readyItems() {
-  return [...files.values()].filter((entry) => entry.state === "done");
+function show(id) {
+  for (const step of steps) step.hidden = step.id !== id;
+  const heading = document.getElementById(id).querySelector("h2");
+  document.title = `${heading.textContent} · ${baseTitle}`;
+  heading.focus();
+  window.scrollTo(0, 0);
 }
 
-function updateSubmit() {
-  const busy = [...files.values()].some((entry) => entry.state === "hashing");
-  submitButton.disabled = busy || readyItems().length === 0;
+document.getElementById("questions").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const answer = new FormData(event.target).get("age");
+  const error = document.getElementById("questions-error");
+  if (!answer) {
+    error.textContent = gettext("Please choose one answer. If you are not sure, choose “I'm not sure”.");
+    event.target.querySelector("input[name=age]").focus();
+    return;
+  }
+  error.textContent = "";
+  category = CATEGORY[answer];
+  show("step-files");
+});
+
+for (const back of flow.querySelectorAll("[data-back]")) {
+  back.addEventListener("click", () => show(back.dataset.back));
 }
 
-submitButton.addEventListener("click", async () => {
-  submitButton.disabled = true;
-  submitError.textContent = "";
-  const category = document.querySelector("input[name=category]:checked").value;
-  const items = readyItems().map((entry) =>
-    entry.mediaType === "video"
-      ? { media_type: "video", video_md5: entry.md5 }
-      : { media_type: "image", photo_md5: entry.md5 },
+function payload() {
+  return { category, items: files.items() };
+}
+
+toReview.addEventListener("click", () => {
+  const list = document.getElementById("review-list");
+  list.replaceChildren();
+  for (const entry of files.summary()) {
+    const row = document.createElement("li");
+    row.className = entry.ok ? "ok" : "problem";
+    row.dataset.note = entry.note;
+    const name = document.createElement("strong");
+    name.textContent = entry.name;
+    row.append(name, document.createElement("br"), entry.text);
+    list.append(row);
+  }
+  const count = files.items().length;
+  document.getElementById("review-summary").textContent = fill(
+    ngettext(
+      "The fingerprints of %(count)s file will be sent. Files marked with a problem are left out.",
+      "The fingerprints of %(count)s files will be sent. Files marked with a problem are left out.",
+      count,
+    ),
+    { count },
   );
+  document.getElementById("payload").textContent = JSON.stringify(payload(), null, 2);
+  document.getElementById("send-error").textContent = "";
+  show("step-review");
+});
+
+const sendButton = document.getElementById("send");
+sendButton.addEventListener("click", async () => {
+  const error = document.getElementById("send-error");
+  sendButton.disabled = true;
+  error.textContent = gettext("Sending…");
   try {
-    const response = await fetch(flow.dataset.casesUrl, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ category, items }),
-      credentials: "omit",
-    });
-    const answer = await response.json();
-    if (!response.ok) throw new Error(JSON.stringify(answer.detail));
-    document.getElementById("case-number").textContent = answer.case_number;
-    document.getElementById("access-code").textContent = answer.access_code;
-    document.getElementById("confirmation").hidden = false;
-  } catch (error) {
-    submitError.textContent = `The fingerprints could not be sent: ${error.message}`;
-    updateSubmit();
+    const answer = await post(flow.dataset.casesUrl, payload());
+    error.textContent = "";
+    files.clear(); // nothing of the files is kept once their fingerprints are in the case
+    showCase(answer);
+  } catch (failure) {
+    error.textContent = explain(failure);
+    for (const index of refusedItems(failure)) {
+      files.refuse(index, gettext("Not accepted by the registry (it may match a widely shared picture that is not intimate). Nothing will be sent for it."));
+    }
+  } finally {
+    sendButton.disabled = false;
   }
 });
+
+function showCase({ case_number: number, access_code: code }) {
+  document.getElementById("case-number").textContent = number;
+  document.getElementById("access-code").textContent = code;
+  const caseUrl = new URL(flow.dataset.casePageUrl, location.href).href;
+  document.getElementById("case-url-line").textContent = fill(gettext("Come back to your case at %(url)s"), { url: caseUrl });
+  saveControls({ number, code, caseUrl });
+  show("step-done");
+}
