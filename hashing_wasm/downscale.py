@@ -16,8 +16,8 @@ import sys
 from collections.abc import Buffer
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 from operator import mul
+from typing import Literal
 
 from hashing_wasm.errors import PixelBufferError
 
