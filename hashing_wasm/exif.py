@@ -90,7 +90,9 @@ def _find_orientation(data: memoryview) -> tuple[int, int, ByteOrder] | None:
         position = end
 
 
-def _orientation_in_tiff(data: memoryview, start: int, end: int) -> tuple[int, int, ByteOrder] | None:
+def _orientation_in_tiff(
+    data: memoryview, start: int, end: int
+) -> tuple[int, int, ByteOrder] | None:
     """Find the orientation entry of IFD0 in the TIFF structure at data[start:end]."""
 
     def number(offset: int, width: int) -> int:
