@@ -12,24 +12,24 @@ WHEEL_SOURCES := $(wildcard hashing_wasm/*.py) hashing_wasm/pyproject.toml
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint fmt bench assets deps chromium clean
+.PHONY: run test lint fmt bench assets messages deps chromium clean
 
 ## run: the site on http://127.0.0.1:8000/ with a Celery worker and beat (SQLite and a
 ## file broker unless DATABASE_URL / CELERY_BROKER_URL say otherwise)
-run: deps assets
+run: deps assets messages
 	mkdir -p var
 	$(PY) manage.py migrate --no-input
 	$(VENV)/bin/honcho start -f Procfile
 
 ## test: lint, migrations check, and the whole suite against real PostgreSQL, Redis and Chromium
-test: deps assets chromium
+test: deps assets messages chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	scripts/with-services.sh $(PY) manage.py makemigrations --check --dry-run
 	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: deps assets chromium
+bench: deps assets messages chromium
 	scripts/with-services.sh $(PY) -m bench $(BENCH)
 
 lint:
@@ -58,6 +58,12 @@ assets: $(ASSETS)/pyodide-lock.json
 
 $(ASSETS)/pyodide-lock.json: node_modules/.package-lock.json $(VENV)/.synced $(WHEEL_SOURCES)
 	scripts/build-assets.sh $(PYODIDE_VERSION)
+
+## messages: the pages' translations (locale/*/LC_MESSAGES/*.po) compiled to the .mo files
+## Django reads; GNU gettext's msgfmt comes from Debian's package when missing
+messages: $(VENV)/.synced
+	@command -v msgfmt >/dev/null || scripts/install-gettext.sh
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=build -v 0
 
 ## chromium: Debian's Chromium for the browser tests (Playwright never downloads a browser here)
 chromium:

@@ -31,8 +31,9 @@ function line(text) {
   return item;
 }
 
-function count(singular, plural, n) {
-  return fill(ngettext(singular, plural, n), { count: n });
+/** A pluralised message with its count filled in (ngettext stays visible to makemessages). */
+function count(message, n) {
+  return fill(message, { count: n });
 }
 
 function showStatus(status) {
@@ -46,18 +47,16 @@ function showStatus(status) {
     rows.push(gettext("This case is withdrawn: its fingerprints are no longer shared, and platforms were told to stop using them."));
   } else {
     rows.push(
-      count("%(count)s file is protected in this case.", "%(count)s files are protected in this case.", status.files),
-      count(
-        "%(count)s fingerprint is active and shared with platforms.",
+      count(ngettext("%(count)s file is protected in this case.", "%(count)s files are protected in this case.", status.files), status.files),
+      count(ngettext("%(count)s fingerprint is active and shared with platforms.",
         "%(count)s fingerprints are active and shared with platforms.",
-        hashes.active,
-      ),
+        hashes.active), hashes.active),
     );
     if (hashes.pending) {
-      rows.push(count("%(count)s fingerprint is waiting for a routine check before it is shared.", "%(count)s fingerprints are waiting for a routine check before they are shared.", hashes.pending));
+      rows.push(count(ngettext("%(count)s fingerprint is waiting for a routine check before it is shared.", "%(count)s fingerprints are waiting for a routine check before they are shared.", hashes.pending), hashes.pending));
     }
     if (hashes.quarantined) {
-      rows.push(count("%(count)s fingerprint was set aside for a closer look after platforms reported it.", "%(count)s fingerprints were set aside for a closer look after platforms reported them.", hashes.quarantined));
+      rows.push(count(ngettext("%(count)s fingerprint was set aside for a closer look after platforms reported it.", "%(count)s fingerprints were set aside for a closer look after platforms reported them.", hashes.quarantined), hashes.quarantined));
     }
     rows.push(
       fill(
@@ -75,13 +74,11 @@ function showStatus(status) {
     rows.push(gettext("No platform has reported a match yet. That is common: it means no copy has been found so far."));
   } else {
     rows.push(
-      count("Platforms removed matching content %(count)s time.", "Platforms removed matching content %(count)s times.", verdicts.removed),
-      count("%(count)s match is being reviewed by a platform.", "%(count)s matches are being reviewed by platforms.", verdicts.pending_review),
-      count(
-        "%(count)s match was found by a platform not to break its rules.",
+      count(ngettext("Platforms removed matching content %(count)s time.", "Platforms removed matching content %(count)s times.", verdicts.removed), verdicts.removed),
+      count(ngettext("%(count)s match is being reviewed by a platform.", "%(count)s matches are being reviewed by platforms.", verdicts.pending_review), verdicts.pending_review),
+      count(ngettext("%(count)s match was found by a platform not to break its rules.",
         "%(count)s matches were found by platforms not to break their rules.",
-        verdicts.not_violating,
-      ),
+        verdicts.not_violating), verdicts.not_violating),
     );
   }
   list.replaceChildren(...rows.map(line));
