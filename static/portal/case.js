@@ -58,7 +58,9 @@ function showStatus(status) {
     if (hashes.quarantined) {
       rows.push(count(ngettext("%(count)s fingerprint was set aside for a closer look after platforms reported it.", "%(count)s fingerprints were set aside for a closer look after platforms reported them.", hashes.quarantined), hashes.quarantined));
     }
-    rows.push(
+    if (status.partners_total === 0) {
+      rows.push(gettext("No participating platform is connected yet: your fingerprints are kept ready for the first one."));
+    } else rows.push(
       fill(
         ngettext(
           "%(received)s of %(total)s participating platform has received your fingerprints.",
@@ -110,6 +112,8 @@ form.addEventListener("submit", async (event) => {
     openError.textContent = explain(failure);
   }
 });
+
+document.getElementById("open-button").disabled = false;
 
 addSend.addEventListener("click", async () => {
   const error = document.getElementById("add-error");

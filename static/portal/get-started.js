@@ -46,6 +46,8 @@ document.getElementById("questions").addEventListener("submit", (event) => {
   show("step-files");
 });
 
+document.getElementById("questions-continue").disabled = false;
+
 for (const back of flow.querySelectorAll("[data-back]")) {
   back.addEventListener("click", () => show(back.dataset.back));
 }

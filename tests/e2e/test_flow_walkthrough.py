@@ -50,7 +50,7 @@ WORDS = {
         "add": "Añadir estas huellas a mi caso",
         "withdraw": "Retirar mi caso",
         "withdraw_yes": "Sí, retirar todo",
-        "files_line": "Hay 4 archivos protegidos en este caso.",
+        "files_line": "4 archivos están protegidos en este caso.",
         "more": "1 archivo más está protegido ahora.",
         "withdrawn": "Tu caso está retirado.",
         "empty": "Este archivo está vacío",
