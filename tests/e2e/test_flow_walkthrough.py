@@ -94,8 +94,13 @@ def choose_language(page, site, language):
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_it_walks_the_whole_flow(site, page, tmp_path, language):
     words = WORDS[language]
-    photos = {f"photo{i}.{ext}": (i, fmt) for i, (ext, fmt) in enumerate([("jpg", "JPEG"), ("png", "PNG"), ("jpg", "JPEG")])}
-    contents = {name: make_photo(tmp_path / name, seed, fmt) for name, (seed, fmt) in photos.items()}
+    photos = {
+        f"photo{i}.{ext}": (i, fmt)
+        for i, (ext, fmt) in enumerate([("jpg", "JPEG"), ("png", "PNG"), ("jpg", "JPEG")])
+    }
+    contents = {
+        name: make_photo(tmp_path / name, seed, fmt) for name, (seed, fmt) in photos.items()
+    }
     (tmp_path / "empty.jpg").write_bytes(b"")
     video = SAMPLE_VIDEO.read_bytes()
     requests = []
@@ -110,11 +115,15 @@ def test_it_walks_the_whole_flow(site, page, tmp_path, language):
     page.get_by_role("button", name=words["continue"]).click()
 
     page.set_input_files(
-        "#files", [str(tmp_path / name) for name in contents] + [str(tmp_path / "empty.jpg"), str(SAMPLE_VIDEO)]
+        "#files",
+        [str(tmp_path / name) for name in contents]
+        + [str(tmp_path / "empty.jpg"), str(SAMPLE_VIDEO)],
     )
     page.locator(".file-status", has_text=words["empty"]).wait_for()
     expect(page.locator("#to-review")).to_be_enabled(timeout=90_000)
-    states = page.locator("#step-files .file").evaluate_all("rows => rows.map(r => r.dataset.state)")
+    states = page.locator("#step-files .file").evaluate_all(
+        "rows => rows.map(r => r.dataset.state)"
+    )
     assert states == ["done", "done", "done", "error", "done"]
     shot(page, f"{language}-3-files")
     page.locator("#to-review").click()
@@ -133,7 +142,11 @@ def test_it_walks_the_whole_flow(site, page, tmp_path, language):
     shot(page, f"{language}-5-confirmation")
     case = Case.objects.get(number=number)
     assert case.category == "minor"
-    stored_md5 = set(case.signals.filter(signal_type__in=["photo_md5", "video_md5"]).values_list("value", flat=True))
+    stored_md5 = set(
+        case.signals.filter(signal_type__in=["photo_md5", "video_md5"]).values_list(
+            "value", flat=True
+        )
+    )
     assert stored_md5 == {md5(data) for data in contents.values()} | {md5(video)}
     if HASHER_LANDED:
         assert case.signals.filter(signal_type="pdq").count() >= 3
@@ -145,7 +158,9 @@ def test_it_walks_the_whole_flow(site, page, tmp_path, language):
     with page.expect_download() as download:
         page.locator("#download").click()
     saved = Path(download.value.path()).read_text()
-    assert f"{words['case_number']}: {number}" in saved and f"{words['access_code']}: {code}" in saved
+    assert (
+        f"{words['case_number']}: {number}" in saved and f"{words['access_code']}: {code}" in saved
+    )
 
     # The case page, in a fresh start: the number and code typed in, as someone coming back would.
     page.goto(f"{site}/case/")
@@ -172,6 +187,8 @@ def test_it_walks_the_whole_flow(site, page, tmp_path, language):
     assert not case.signals.exclude(status=Signal.Status.WITHDRAWN).exists()
 
     # The number and code went only in POST bodies, to our own origin.
-    network = [request.url for request in requests if not request.url.startswith(("blob:", "data:"))]
+    network = [
+        request.url for request in requests if not request.url.startswith(("blob:", "data:"))
+    ]
     assert all(url.startswith(f"{site}/") for url in network), network
     assert not any(number in request.url or code in request.url for request in requests)
