@@ -55,7 +55,7 @@ class ImageItemSerializer(serializers.Serializer):
         return checked
 
 
-MAX_VIDEO_FRAMES = 3600  # one an hour's worth of frames at one per second
+MAX_VIDEO_FRAMES = 660  # the page takes videos up to 10 minutes: a frame a second, and room to round
 
 
 class VpdqFrameSerializer(serializers.Serializer):
@@ -93,30 +93,41 @@ class VideoItemSerializer(serializers.Serializer):
 _ITEM_KINDS = {"image": ImageItemSerializer, "video": VideoItemSerializer}
 
 
-@extend_schema_field(
-    PolymorphicProxySerializer(
-        component_name="Item",
-        serializers=_ITEM_KINDS,
-        resource_type_field_name="media_type",
-    )
-)
-class ItemField(serializers.Field):
-    """One file of a submission, validated by the serializer of its media_type."""
+class _OneOf(serializers.Field):
+    """A JSON object validated by the serializer that its `key` field names (a tagged union)."""
+
+    kinds: dict[str, type[serializers.Serializer]] = {}
+    key = ""
+    what = ""
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
-            raise serializers.ValidationError("An item is a JSON object.")
-        media_type = data.get("media_type")
-        kind = _ITEM_KINDS.get(media_type) if isinstance(media_type, str) else None
+            raise serializers.ValidationError(f"{self.what} is a JSON object.")
+        tag = data.get(self.key)
+        kind = self.kinds.get(tag) if isinstance(tag, str) else None
         if kind is None:
-            raise serializers.ValidationError({"media_type": ["Use 'image' or 'video'."]})
-        item = kind(data=data)
-        if not item.is_valid():
-            raise serializers.ValidationError(item.errors)
-        return item.validated_data
+            names = " or ".join(f"'{name}'" for name in self.kinds)
+            raise serializers.ValidationError({self.key: [f"Use {names}."]})
+        value = kind(data=data)
+        if not value.is_valid():
+            raise serializers.ValidationError(value.errors)
+        return value.validated_data
 
     def to_representation(self, value):
         return value
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="Item", serializers=_ITEM_KINDS, resource_type_field_name="media_type"
+    )
+)
+class ItemField(_OneOf):
+    """One file of a submission, validated by the serializer of its media_type."""
+
+    kinds = _ITEM_KINDS
+    key = "media_type"
+    what = "An item"
 
 
 def _checked(check, *args):
@@ -261,43 +272,74 @@ class FeedPageSerializer(serializers.Serializer):
 MAX_MATCH_QUERIES = 100
 
 
-class MatchQuerySerializer(serializers.Serializer):
-    """One hash to look up. For PDQ, `dihedral` may list the query image's other rotations and
-    flips (as pdqhash.compute_dihedral gives them) to find rotated or mirrored copies."""
+class Md5QuerySerializer(serializers.Serializer):
+    signal_type = serializers.ChoiceField(choices=["photo_md5", "video_md5"])
+    value = _md5_field()
 
-    signal_type = serializers.ChoiceField(choices=Signal.SignalType.choices)
-    value = serializers.CharField(
-        max_length=250_000,
-        help_text="MD5 or PDQ hex; for vPDQ, python-threatexchange's signal string.",
-    )
+    def validate_value(self, value):
+        return _checked(validation.check_md5, value)
+
+
+class PdqQuerySerializer(serializers.Serializer):
+    """For PDQ, `dihedral` may list the query image's other rotations and flips (as
+    pdqhash.compute_dihedral gives them) to find rotated or mirrored copies."""
+
+    signal_type = serializers.ChoiceField(choices=["pdq"])
+    value = serializers.RegexField(PDQ_PATTERN, help_text="64 hexadecimal characters.")
     dihedral = serializers.ListField(
         child=serializers.RegexField(PDQ_PATTERN), required=False, max_length=7
     )
 
-    def validate(self, attrs):
-        kind, value = attrs["signal_type"], attrs["value"]
-        try:
-            if kind in ("photo_md5", "video_md5"):
-                attrs["value"] = validation.check_md5(value)
-            elif kind == "pdq":
-                attrs["value"] = validation.check_pdq(value, None)
-                attrs["dihedral"] = [
-                    validation.check_pdq(v, None) for v in attrs.get("dihedral", [])
-                ]
-            else:
-                attrs["value"] = validation.check_vpdq_signal(value)
-        except ValueError as exc:
-            raise serializers.ValidationError({"value": [str(exc)]}) from None
-        if attrs.get("dihedral") and kind != "pdq":
-            raise serializers.ValidationError(
-                {"dihedral": ["Only PDQ queries have dihedral variants."]}
-            )
-        return attrs
+    def validate_value(self, value):
+        return _checked(validation.check_pdq, value, None)
+
+    def validate_dihedral(self, values):
+        return [_checked(validation.check_pdq, value, None) for value in values]
+
+
+# python-threatexchange's vPDQ signal: a JSON list of "pdq_hex,quality,timestamp" strings.
+_FRAME = r'"[0-9a-fA-F]{64},(100|[1-9]?[0-9]),[0-9]{1,7}(\.[0-9]{1,3})?"'
+VPDQ_SIGNAL_PATTERN = rf"^\[{_FRAME}(, ?{_FRAME})*\]$"
+
+
+class VpdqQuerySerializer(serializers.Serializer):
+    signal_type = serializers.ChoiceField(choices=["vpdq"])
+    value = serializers.RegexField(
+        VPDQ_SIGNAL_PATTERN,
+        max_length=250_000,
+        help_text='A JSON list of "pdq_hex,quality,timestamp" strings, as python-threatexchange writes it.',
+    )
+
+    def validate_value(self, value):
+        return _checked(validation.check_vpdq_signal, value)
+
+
+_QUERY_KINDS = {
+    "photo_md5": Md5QuerySerializer,
+    "video_md5": Md5QuerySerializer,
+    "pdq": PdqQuerySerializer,
+    "vpdq": VpdqQuerySerializer,
+}
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="MatchQuery",
+        serializers=_QUERY_KINDS,
+        resource_type_field_name="signal_type",
+    )
+)
+class MatchQueryField(_OneOf):
+    """One hash to look up, validated by the serializer of its signal_type."""
+
+    kinds = _QUERY_KINDS
+    key = "signal_type"
+    what = "A query"
 
 
 class MatchRequestSerializer(serializers.Serializer):
     hashes = serializers.ListField(
-        child=MatchQuerySerializer(), min_length=1, max_length=MAX_MATCH_QUERIES
+        child=MatchQueryField(), min_length=1, max_length=MAX_MATCH_QUERIES
     )
 
 

@@ -1,6 +1,7 @@
-"""Teach schemathesis the two rules of a submission that a JSON schema cannot express, so that
-its schema-valid requests are valid for the registry too: a PDQ hash of a real image has exactly
-128 bits set, and one case holds no hash twice. Only requests meant to be valid are changed."""
+"""Teach schemathesis the two rules that a JSON schema cannot express, so that its schema-valid
+requests are valid for the registry too: a PDQ hash of a real image has exactly 128 bits set
+(in submissions and in match queries), and one case holds no hash twice. Only requests meant to
+be valid are changed."""
 
 import hashlib
 
@@ -19,9 +20,17 @@ def before_call(ctx, case, **kwargs):
     if case.meta is None or not case.meta.generation.mode.is_positive:
         return
     body = case.body
-    if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+    if not isinstance(body, dict):
         return
-    for position, item in enumerate(body["items"]):
+    for position, query in enumerate(body.get("hashes") or []):
+        if isinstance(query, dict) and query.get("signal_type") == "pdq":
+            query["value"] = _real_looking_pdq(f"q{position}:{query.get('value')}")
+            if isinstance(query.get("dihedral"), list):
+                query["dihedral"] = [
+                    _real_looking_pdq(f"q{position}:{i}:{v}")
+                    for i, v in enumerate(query["dihedral"])
+                ]
+    for position, item in enumerate(body.get("items") or []):
         if not isinstance(item, dict):
             continue
         for key in ("photo_md5", "video_md5"):
@@ -30,3 +39,8 @@ def before_call(ctx, case, **kwargs):
         for index, pdq in enumerate(item.get("pdq") or []):
             if isinstance(pdq, dict) and isinstance(pdq.get("hash"), str):
                 pdq["hash"] = _real_looking_pdq(f"{position}:{index}:{pdq['hash']}")
+        frames = [f for f in item.get("vpdq") or [] if isinstance(f, dict)]
+        for index, frame in enumerate(frames):
+            frame["hash"] = _real_looking_pdq(f"v{position}:{index}:{frame.get('hash')}")
+        if frames and all(frame.get("quality", 0) < 50 for frame in frames):
+            frames[0]["quality"] = 90  # a video needs one frame good enough to match

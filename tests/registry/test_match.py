@@ -148,7 +148,8 @@ def test_it_matches_videos_by_the_vpdq_rule(matcher):
         ({"signal_type": "pdq", "value": "zz"}, "value"),
         ({"signal_type": "photo_md5", "value": "a" * 31}, "value"),
         ({"signal_type": "vpdq", "value": "not json"}, "value"),
-        ({"signal_type": "photo_md5", "value": "a" * 32, "dihedral": ["f0" * 32]}, "dihedral"),
+        ({"signal_type": "pdq", "value": "f0" * 32, "dihedral": ["0" * 64]}, "dihedral"),
+        ({"signal_type": "sha1", "value": "a" * 40}, "signal_type"),
     ],
 )
 def test_it_refuses_a_malformed_query(matcher, query, field):
