@@ -1,7 +1,8 @@
-// Frame rate and frame count of an MP4/QuickTime video's first video track, read from its boxes.
-// The <video> element tells the duration but not the frame rate, and vPDQ numbers frames and
-// samples one every int(fps) frames, so we read the track's own timing (mdhd timescale and stts
-// sample durations), touching only box headers and the moov box, never the media data.
+// The first video track of an MP4/QuickTime file, read from its moov box: frame rate and count
+// (the <video> element exposes neither, and vPDQ numbers frames and samples one every int(fps)),
+// and for H.264 the codec configuration and where each encoded frame lies, so WebCodecs can decode
+// the frames once each, in order, instead of seeking (each seek decodes from the last keyframe).
+// Only box headers and the moov box are read here, never the media data.
 
 const CONTAINERS = new Set(["moov", "trak", "mdia", "minf", "stbl"]);
 const MAX_MOOV_BYTES = 64 * 1024 * 1024;
@@ -54,42 +55,120 @@ function* boxes(view, start, end) {
   }
 }
 
-function trackTiming(view, start, end, found = {}) {
+// The boxes of one track that we use, by type: {hdlr: [from, to], mdhd: ..., stts: ...}.
+function trackBoxes(view, start, end, found = {}) {
   for (const [name, from, to] of boxes(view, start, end)) {
-    if (CONTAINERS.has(name)) trackTiming(view, from, to, found);
-    else if (name === "hdlr") found.handler = type(view, from + 8);
-    else if (name === "mdhd") found.timescale = view.getUint32(from + (view.getUint8(from) === 1 ? 20 : 12));
-    else if (name === "stts") {
-      let frames = 0;
-      let ticks = 0;
-      const entries = view.getUint32(from + 4);
-      for (let i = 0; i < entries && from + 16 + 8 * i <= to; i++) {
-        const count = view.getUint32(from + 8 + 8 * i);
-        frames += count;
-        ticks += count * view.getUint32(from + 12 + 8 * i);
-      }
-      found.frames = frames;
-      found.ticks = ticks;
-    }
+    if (CONTAINERS.has(name)) trackBoxes(view, from, to, found);
+    else found[name] ??= [from, to];
   }
   return found;
 }
 
-/** {fps, frameCount} of the first video track, or null when the file does not say. */
-export async function mp4VideoTiming(file) {
+// A full box's table: entry count at +4, entries of `width` bytes from +8.
+function table(view, box, width, read) {
+  if (!box) return null;
+  const [from, to] = box;
+  const count = view.getUint32(from + 4);
+  const rows = [];
+  for (let i = 0, at = from + 8; i < count && at + width <= to; i++, at += width) rows.push(read(at));
+  return rows;
+}
+
+function h264Config(view, stsd) {
+  // stsd: version/flags, entry count, then the first sample entry box; a visual sample entry has
+  // 78 bytes of fields before its child boxes (avcC among them).
+  const [from, to] = stsd;
+  const entry = from + 8;
+  const format = type(view, entry + 4);
+  if (format !== "avc1" && format !== "avc3") return null;
+  const width = view.getUint16(entry + 8 + 24);
+  const height = view.getUint16(entry + 8 + 26);
+  for (const [name, start, end] of boxes(view, entry + 8 + 78, Math.min(to, entry + view.getUint32(entry)))) {
+    if (name !== "avcC") continue;
+    const hex = (at) => view.getUint8(at).toString(16).padStart(2, "0");
+    return {
+      codec: `${format}.${hex(start + 1)}${hex(start + 2)}${hex(start + 3)}`,
+      description: new Uint8Array(view.buffer.slice(view.byteOffset + start, view.byteOffset + end)),
+      codedWidth: width,
+      codedHeight: height,
+    };
+  }
+  return null;
+}
+
+// Where each sample (encoded frame) lies, in decode order: {offset, size, pts (in ticks), key}.
+function sampleTable(view, found) {
+  const [stszFrom] = found.stsz;
+  const uniform = view.getUint32(stszFrom + 4);
+  const count = view.getUint32(stszFrom + 8);
+  const sizes = uniform ? null : table(view, [stszFrom + 4, found.stsz[1]], 4, (at) => view.getUint32(at));
+  const chunks =
+    table(view, found.stco, 4, (at) => view.getUint32(at)) ??
+    table(view, found.co64, 8, (at) => Number(view.getBigUint64(at)));
+  const runs = table(view, found.stsc, 12, (at) => [view.getUint32(at), view.getUint32(at + 4)]);
+  const durations = table(view, found.stts, 8, (at) => [view.getUint32(at), view.getUint32(at + 4)]);
+  const offsets = table(view, found.ctts, 8, (at) => [view.getUint32(at), view.getInt32(at + 4)]) ?? [];
+  const sync = found.stss ? new Set(table(view, found.stss, 4, (at) => view.getUint32(at))) : null;
+  if (!chunks || !runs || !durations) return null;
+
+  const samples = [];
+  for (let r = 0; r < runs.length; r++) {
+    const [firstChunk, perChunk] = runs[r];
+    const lastChunk = r + 1 < runs.length ? runs[r + 1][0] - 1 : chunks.length;
+    for (let c = firstChunk; c <= lastChunk && samples.length < count; c++) {
+      let offset = chunks[c - 1];
+      for (let s = 0; s < perChunk && samples.length < count; s++) {
+        const size = uniform || sizes[samples.length];
+        samples.push({ offset, size, pts: 0, key: !sync || sync.has(samples.length + 1) });
+        offset += size;
+      }
+    }
+  }
+  let dts = 0;
+  let i = 0;
+  for (const [runCount, delta] of durations) {
+    for (let k = 0; k < runCount && i < samples.length; k++, i++) {
+      samples[i].pts = dts;
+      dts += delta;
+    }
+  }
+  i = 0;
+  for (const [runCount, shift] of offsets) {
+    for (let k = 0; k < runCount && i < samples.length; k++, i++) samples[i].pts += shift;
+  }
+  return samples.length === count ? samples : null;
+}
+
+/**
+ * The first video track: {fps, frameCount, duration} and, for H.264, {config, samples} for
+ * WebCodecs; null when the file is not MP4/QuickTime or does not say (e.g. fragmented MP4).
+ */
+export async function readMp4VideoTrack(file) {
   try {
     const moov = await findMoov(file);
     if (!moov) return null;
     for (const [name, from, to] of boxes(moov, 0, moov.byteLength)) {
       if (name !== "trak") continue;
-      const track = trackTiming(moov, from, to);
-      if (track.handler !== "vide") continue;
-      if (!track.timescale || !track.frames || !track.ticks) return null; // e.g. fragmented MP4
+      const found = trackBoxes(moov, from, to);
+      if (!found.hdlr || type(moov, found.hdlr[0] + 8) !== "vide") continue;
+      if (!found.mdhd || !found.stts) return null;
+      const mdhd = found.mdhd[0];
+      const timescale = moov.getUint32(mdhd + (moov.getUint8(mdhd) === 1 ? 20 : 12));
+      let frameCount = 0;
+      let ticks = 0;
+      for (const [count, delta] of table(moov, found.stts, 8, (at) => [moov.getUint32(at), moov.getUint32(at + 4)])) {
+        frameCount += count;
+        ticks += count * delta;
+      }
+      if (!timescale || !frameCount || !ticks) return null;
       // The average rate, as FFmpeg's avg_frame_rate: exact for constant-rate video.
-      return { fps: (track.frames * track.timescale) / track.ticks, frameCount: track.frames };
+      const track = { fps: (frameCount * timescale) / ticks, frameCount, duration: ticks / timescale };
+      const config = found.stsd && found.stsz ? h264Config(moov, found.stsd) : null;
+      const samples = config ? sampleTable(moov, found) : null;
+      return samples ? { ...track, config, samples } : track;
     }
   } catch {
-    // A damaged or unusual header: fall back to the element's duration and a nominal rate.
+    // A damaged or unusual header: the caller falls back to the <video> element alone.
   }
   return null;
 }
