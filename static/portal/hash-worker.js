@@ -142,6 +142,41 @@ async function decodeFitted(blob, size) {
   }
 }
 
+// Canvas pixels are premultiplied, so where alpha is 0 the colour is lost; PDQ, like the reference,
+// hashes the raw RGB under any alpha. For formats that carry alpha, ImageDecoder gives the pixels
+// unpremultiplied: when the image is not opaque we hash those, at full size as the reference does.
+const ALPHA_FORMATS = { png: "image/png", webp: "image/webp", gif: "image/gif" };
+const MAX_RAW_PIXELS = 16_000_000;
+
+async function unpremultipliedPixels(blob, format) {
+  if (!ALPHA_FORMATS[format] || typeof ImageDecoder === "undefined") return null;
+  const decoder = new ImageDecoder({
+    data: blob.stream(),
+    type: ALPHA_FORMATS[format],
+    premultiplyAlpha: "none",
+    colorSpaceConversion: "none",
+  });
+  try {
+    const { image } = await decoder.decode();
+    try {
+      const { format: layout, codedWidth: width, codedHeight: height } = image;
+      if ((layout !== "RGBA" && layout !== "BGRA") || width * height > MAX_RAW_PIXELS) return null;
+      const pixels = new Uint8Array(width * height * 4);
+      await image.copyTo(pixels);
+      if (layout === "BGRA") {
+        for (let i = 0; i < pixels.length; i += 4) [pixels[i], pixels[i + 2]] = [pixels[i + 2], pixels[i]];
+      }
+      return { pixels, width, height };
+    } finally {
+      image.close();
+    }
+  } catch {
+    return null; // the canvas path decides whether the image is readable
+  } finally {
+    decoder.close();
+  }
+}
+
 // Width and height from a JPEG's frame header or a PNG's IHDR, so the decoder can scale as it
 // decodes; null for other formats (decoded at full size, then resized).
 function imageSize(bytes, format) {
@@ -204,6 +239,12 @@ async function hashImage(id, file, format, progress) {
   if (format === "jpeg") {
     orientation = py.orientation(bytes);
     if (orientation !== 1) source = new Blob([py.reset(bytes)], { type: "image/jpeg" });
+  }
+  const raw = await unpremultipliedPixels(file, format);
+  if (raw) {
+    const hash = py.pdq(raw.pixels, raw.width, raw.height);
+    const usable = hash.quality >= MIN_QUALITY;
+    return { md5: md5OfBytes(bytes), pdq: usable ? [hash] : [], notes: usable ? [] : ["low_quality"] };
   }
   // Chromium decodes off this thread: the MD5 runs meanwhile.
   const decoded = decodeFitted(source, imageSize(bytes, format));
