@@ -82,17 +82,17 @@ class RegistryCollector:
             labels=["partner", "channel"],
         )
         for partner in Partner.objects.filter(is_active=True).select_related("webhook"):
-            lag.add_metric([partner.name, "pull"], _events_after(partner.feed_position))
+            lag.add_metric([partner.name, "pull"], events_after(partner.feed_position))
             endpoint = getattr(partner, "webhook", None)
             if endpoint is not None and endpoint.disabled_at is None:
-                lag.add_metric([partner.name, "push"], _events_after(endpoint.delivered_seq))
+                lag.add_metric([partner.name, "push"], events_after(endpoint.delivered_seq))
         yield lag
         depth = GaugeMetricFamily("registry_celery_queue_depth", "Tasks waiting in the broker")
         depth.add_metric([], _queue_depth())
         yield depth
 
 
-def _events_after(position: int) -> int:
+def events_after(position: int) -> int:
     """Feed events after a position (sequence numbers have gaps, so count rather than subtract)."""
     from registry.models import FeedEvent
 

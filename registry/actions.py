@@ -11,7 +11,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from registry import keys
-from registry.models import AuditEntry, Case, FeedEvent, Partner, Signal, Verdict
+from registry.models import AuditEntry, BenignHash, Case, FeedEvent, Partner, Signal, Verdict
 
 # Any constant shared by every writer: the key of the advisory lock that orders the feed.
 _FEED_LOCK_KEY = 7_301_112
@@ -70,7 +70,15 @@ def _append_feed_events(signals: Iterable[Signal], action: str) -> list[FeedEven
     return FeedEvent.objects.bulk_create(FeedEvent(action=action, signal=s) for s in signals)
 
 
+def held_for_review(category: str) -> bool:
+    """Whether new hashes of this category wait for staff before partners receive them."""
+    from django.conf import settings
+
+    return category in settings.HOLD_FOR_REVIEW_CATEGORIES
+
+
 def _create_signals(case: Case, hashes: Sequence[HashInput], first_item: int = 0) -> list[Signal]:
+    status = Signal.Status.PENDING if held_for_review(case.category) else Signal.Status.ACTIVE
     return Signal.objects.bulk_create(
         Signal(
             case=case,
@@ -79,8 +87,15 @@ def _create_signals(case: Case, hashes: Sequence[HashInput], first_item: int = 0
             signal_type=h.signal_type,
             value=h.value,
             quality=h.quality,
+            status=status,
         )
         for h in hashes
+    )
+
+
+def _publish(signals: list[Signal]) -> None:
+    _append_feed_events(
+        [s for s in signals if s.status == Signal.Status.ACTIVE], FeedEvent.Action.ADD
     )
 
 
@@ -95,7 +110,7 @@ def submit_case(category: str, hashes: Sequence[HashInput]) -> NewCase:
     )
     signals = _create_signals(case, hashes)
     _audit("public", "submit_case", [case])
-    _append_feed_events(signals, FeedEvent.Action.ADD)
+    _publish(signals)
     return NewCase(case=case, access_code=access_code)
 
 
@@ -118,7 +133,7 @@ def add_items(case: Case, hashes: Sequence[HashInput]) -> list[Signal]:
             raise ActionRefused(f"Item {h.item + 1} repeats a hash already in this case.")
     signals = _create_signals(case, hashes, first_item)
     _audit("public", "add_items", [case])
-    _append_feed_events(signals, FeedEvent.Action.ADD)
+    _publish(signals)
     return signals
 
 
@@ -153,7 +168,10 @@ def record_feedback(partner: Partner, signal: Signal, verdict: str) -> bool:
     _audit(f"partner:{partner.name}", f"feedback:{verdict}", [signal])
     if verdict != Verdict.Kind.NOT_VIOLATING or signal.status != Signal.Status.ACTIVE:
         return False
-    doubters = signal.verdicts.filter(verdict=Verdict.Kind.NOT_VIOLATING).count()
+    doubts = signal.verdicts.filter(verdict=Verdict.Kind.NOT_VIOLATING)
+    if signal.reviewed_at is not None:  # staff settled the earlier verdicts when restoring it
+        doubts = doubts.filter(updated_at__gt=signal.reviewed_at)
+    doubters = doubts.count()
     if doubters < QUARANTINE_AFTER_NOT_VIOLATING:
         return False
     Signal.objects.filter(pk=signal.pk).update(status=Signal.Status.QUARANTINED)
@@ -190,3 +208,70 @@ def purge_withdrawn_values(today: date | None = None) -> int:
             actor="system", action="purge_withdrawn_values", object_type="Signal", object_ids=ids
         )
     return len(ids)
+
+
+# Staff moderation. Each decision moves hashes between states and tells partners through the feed:
+# a hash enters the feed when it becomes active and leaves it when it stops being active.
+_MODERATION = {
+    # decision: (states it applies to, the state it leads to)
+    "approve": ({Signal.Status.PENDING}, Signal.Status.ACTIVE),
+    "quarantine": ({Signal.Status.ACTIVE}, Signal.Status.QUARANTINED),
+    "restore": ({Signal.Status.QUARANTINED, Signal.Status.REJECTED}, Signal.Status.ACTIVE),
+    "reject": (
+        {Signal.Status.PENDING, Signal.Status.ACTIVE, Signal.Status.QUARANTINED},
+        Signal.Status.REJECTED,
+    ),
+}
+MODERATION_DECISIONS = tuple(_MODERATION)
+
+
+@transaction.atomic
+def moderate(signal_ids: Iterable[int], decision: str, actor: str, reason: str) -> int:
+    """Apply a staff decision to the hashes it applies to; returns how many changed."""
+    sources, target = _MODERATION[decision]
+    signals = list(
+        Signal.objects.select_for_update()
+        .filter(pk__in=list(signal_ids), status__in=sources)
+        .order_by("pk")
+    )
+    if not signals:
+        return 0
+    was_active = [s for s in signals if s.status == Signal.Status.ACTIVE]
+    changes: dict[str, object] = {"status": target}
+    if decision == "restore":
+        changes["reviewed_at"] = timezone.now()
+    Signal.objects.filter(pk__in=[s.pk for s in signals]).update(**changes)
+    _audit(actor, decision, signals, reason)
+    if target == Signal.Status.ACTIVE:
+        _append_feed_events(signals, FeedEvent.Action.ADD)
+    else:
+        _append_feed_events(was_active, FeedEvent.Action.REMOVE)
+    return len(signals)
+
+
+@transaction.atomic
+def add_benign_hash(value: str, note: str, actor: str) -> tuple[BenignHash, list[int]]:
+    """Add a known benign image's PDQ hash; returns it with the active hashes near it, which staff
+    should review (they are listed, not changed)."""
+    from registry import matching
+
+    benign, _ = BenignHash.objects.get_or_create(value=value, defaults={"note": note})
+    near = [signal_id for signal_id, _ in matching.current_index(max_age=0).search(value)]
+    _audit(actor, "add_benign_hash", [benign], reason=note)
+    return benign, near
+
+
+@transaction.atomic
+def rotate_partner_key(partner: Partner, actor: str) -> str:
+    """Give a partner a new API key (returned once); the old key stops working at once."""
+    key, prefix = keys.new_partner_key()
+    Partner.objects.filter(pk=partner.pk).update(key_prefix=prefix, key_hash=keys.digest(key))
+    _audit(actor, "rotate_partner_key", [partner])
+    return key
+
+
+@transaction.atomic
+def update_partner(partner: Partner, *, scopes: Sequence[str], is_active: bool, actor: str) -> None:
+    """Change what a partner's key may do, or switch the partner off and on."""
+    Partner.objects.filter(pk=partner.pk).update(scopes=list(scopes), is_active=is_active)
+    _audit(actor, "update_partner", [partner], reason=f"scopes={list(scopes)} active={is_active}")

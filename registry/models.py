@@ -55,6 +55,7 @@ class Signal(models.Model):
         ACTIVE = "active", "Active"
         PENDING = "pending", "Held for review"
         QUARANTINED = "quarantined", "Quarantined"
+        REJECTED = "rejected", "Rejected by staff"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="signals")
@@ -68,6 +69,8 @@ class Signal(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     created_on = models.DateField(default=_today, editable=False)
     withdrawn_on = models.DateField(null=True, blank=True, editable=False)
+    # When staff last restored it: partners' "not violating" verdicts before then are settled.
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "hash"
@@ -154,6 +157,14 @@ class Verdict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id} {self.verdict} {self.signal_id}"
+
+
+class Dispute(Signal):
+    """A hash that at least one partner reported as not violating: staff restore or remove it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "dispute"
 
 
 class BenignHash(models.Model):

@@ -3,7 +3,8 @@
 - `submitter`: an anonymous person's API client (no cookies, no credentials).
 - `partner` / `partner_key`: a platform with a real API key that may read the feed.
 - `stranger`: a client with a key that the registry never issued.
-- `staff`: a logged-in superuser's client for the admin.
+- `staff`: a superuser's admin client, signed in with password and second factor;
+  `make_staff(role)`: the same for a moderator or an administrator.
 - `site`: the real site served on loopback over the test database.
 The network is blocked except for loopback, so nothing in a test can reach the outside.
 """
@@ -98,10 +99,39 @@ def stranger():
     return client
 
 
+def _signed_in_with_second_factor(client, user):
+    """Log the user in as if they had typed their password and a TOTP code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def staff(client, admin_user):
-    client.force_login(admin_user)
-    return client
+    """A superuser signed in with password and second factor."""
+    return _signed_in_with_second_factor(client, admin_user)
+
+
+@pytest.fixture
+def make_staff(db, django_user_model):
+    """Makes a signed-in staff client in a role: "Moderators" or "Administrators"."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    def make(role, username=None):
+        user = django_user_model.objects.create_user(
+            username or role.lower(), password="a long staff password 1", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=role))
+        return _signed_in_with_second_factor(Client(), user), user
+
+    return make
 
 
 def _full_stack(application):

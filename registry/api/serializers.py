@@ -55,7 +55,8 @@ class ImageItemSerializer(serializers.Serializer):
         return checked
 
 
-MAX_VIDEO_FRAMES = 660  # the page takes videos up to 10 minutes: a frame a second, and room to round
+# The page takes videos up to 10 minutes: a frame a second, and room to round.
+MAX_VIDEO_FRAMES = 660
 
 
 class VpdqFrameSerializer(serializers.Serializer):
