@@ -103,9 +103,7 @@ export class Hasher {
     if (!media) throw new HashingError("not_media", "the file is neither an image nor a video");
     const limit = media.kind === "image" ? LIMITS.maxImageBytes : LIMITS.maxVideoBytes;
     if (file.size > limit) throw new HashingError("too_large", "the file is larger than the limit");
-    await this.ready.catch((error) => {
-      throw error;
-    });
+    await this.ready; // rejects with "runtime_failed" if the runtime never started
 
     const id = this.#nextId++;
     const cancel = () => this.#worker.postMessage({ type: "cancel", id });
