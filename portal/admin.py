@@ -6,7 +6,20 @@ creates them. The index links to the dashboard (registry/dashboard.py).
 """
 
 from django.urls import path
-from django_otp.admin import OTPAdminSite
+from django_otp import devices_for_user
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+
+class StaffLoginForm(OTPAdminAuthenticationForm):
+    """Password and TOTP code on one page: a person with a single device need not pick it."""
+
+    def _chosen_device(self, user):
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = list(devices_for_user(user, confirmed=True, for_verify=True))
+            if len(devices) == 1:
+                return devices[0]
+        return device
 
 
 class StaffAdminSite(OTPAdminSite):
@@ -14,6 +27,7 @@ class StaffAdminSite(OTPAdminSite):
     site_title = "Hash registry staff"
     index_title = "Moderation and partners"
     index_template = "admin/registry_index.html"
+    login_form = StaffLoginForm
 
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 # own response headers decide what it may load) carry the policy too.
 MIDDLEWARE = [
     "portal.observability.RequestMetricsMiddleware",
+    "portal.middleware.StaffReferrerPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -275,3 +275,19 @@ def update_partner(partner: Partner, *, scopes: Sequence[str], is_active: bool, 
     """Change what a partner's key may do, or switch the partner off and on."""
     Partner.objects.filter(pk=partner.pk).update(scopes=list(scopes), is_active=is_active)
     _audit(actor, "update_partner", [partner], reason=f"scopes={list(scopes)} active={is_active}")
+
+
+@transaction.atomic
+def create_staff(username: str, email: str, password: str, group: str, actor: str = "system"):
+    """A staff account in a role group, with the TOTP device it must sign in with."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = get_user_model().objects.create_user(
+        username, email=email, password=password, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group))
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    _audit(actor, "create_staff", [user], reason=group)
+    return user, device

@@ -182,3 +182,38 @@ def test_changelists_take_a_bounded_number_of_queries(
         response = staff.get(url)
 
     assert response.status_code == 200
+
+
+def test_no_admin_page_shows_an_address_agent_or_access_code(staff, submitter, partner):
+    marks = {"REMOTE_ADDR": "203.0.113.88", "HTTP_USER_AGENT": "MarkerAgent/5.5-admin"}
+    body = {"category": "minor", "items": [{"media_type": "image", "photo_md5": md5("p")}]}
+    created = submitter.post("/api/v1/cases", body, format="json", **marks).json()
+    case = Signal.objects.get().case
+    pages = ["/admin/", "/admin/dashboard/", f"/admin/registry/case/{case.pk}/change/"]
+    for model in ("case", "signal", "dispute", "feedevent", "partner", "auditentry", "benignhash",
+                  "webhookendpoint", "deliveryattempt"):  # fmt: skip
+        pages.append(f"/admin/registry/{model}/")
+    secrets = [marks["REMOTE_ADDR"], marks["HTTP_USER_AGENT"], created["access_code"]]
+    secrets.append(created["access_code"].replace("-", ""))
+
+    for url in pages:
+        response = staff.get(url)
+        assert response.status_code == 200, url
+        for secret in secrets:
+            assert secret not in response.text, (secret, url)
+
+
+def test_the_dashboard_counts_what_waits_for_staff(staff, settings, make_partner):
+    settings.HOLD_FOR_REVIEW_CATEGORIES = ["adult"]
+    actions.submit_case("adult", [HashInput(0, "image", "photo_md5", md5("h"))])
+    doubted = actions.submit_case("minor", [HashInput(0, "image", "photo_md5", md5("n"))])
+    actions.record_feedback(
+        make_partner("P", ["feedback"])[0], doubted.case.signals.get(), "not_violating"
+    )
+
+    text = staff.get("/admin/dashboard/").text
+
+    assert "Held for review: 1" in text
+    assert "Disputed by partners: 1" in text
+    assert "Quarantined: 0" in text
+    assert "<rect" in text
