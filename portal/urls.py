@@ -13,6 +13,7 @@ urlpatterns = [
     path("get-started/", views.get_started, name="get-started"),
     path("case/", views.case, name="case"),
     path("help/", views.help_page, name="help"),
+    path("transparency/", views.transparency, name="transparency"),
     path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("api/v1/", include("registry.api.urls")),
     path("admin/", admin.site.urls),

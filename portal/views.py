@@ -4,7 +4,10 @@ number and access code travel only in the JSON bodies the pages' scripts send to
 from django.conf import settings
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_http_methods, require_safe
+
+from registry import queries
 
 
 def _hashing_context() -> dict:
@@ -34,3 +37,10 @@ def case(request):
 @require_safe
 def help_page(request):
     return render(request, "portal/help.html")
+
+
+@require_safe
+@cache_page(600)
+def transparency(request):
+    """Aggregate numbers only, cached for ten minutes: nothing about any case or partner."""
+    return render(request, "portal/transparency.html", {"figures": queries.transparency_figures()})

@@ -134,3 +134,17 @@ def match(query_list: list[MatchQuery]) -> list[list[dict]]:
             if signal_id in signals
         ]
     return results
+
+
+def transparency_figures() -> dict[str, int]:
+    """The public numbers: cases, hashes partners hold now, partners, hashes taken back."""
+    by_status = dict(
+        Signal.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    return {
+        "cases": Case.objects.count(),
+        "active_hashes": by_status.get(Signal.Status.ACTIVE, 0),
+        "partners": Partner.objects.filter(is_active=True).count(),
+        "withdrawn_hashes": by_status.get(Signal.Status.WITHDRAWN, 0),
+        "quarantined_hashes": by_status.get(Signal.Status.QUARANTINED, 0),
+    }
