@@ -238,6 +238,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.tasks.purge_withdrawn_values",
         "schedule": 6 * 3600,
     },
+    "purge-old-audit": {"task": "registry.tasks.purge_old_audit", "schedule": 24 * 3600},
     # Finds partner webhooks that are behind and due, and queues their delivery (registry/webhooks.py).
     "sweep-webhooks": {
         "task": "registry.tasks.sweep_webhooks",
@@ -288,6 +289,8 @@ HOLD_FOR_REVIEW_CATEGORIES = env_list("HOLD_FOR_REVIEW_CATEGORIES", [])
 
 # How long a withdrawn hash's value is kept so partners can still match tombstones to it.
 TOMBSTONE_RETENTION_DAYS = env_int("TOMBSTONE_RETENTION_DAYS", 90)
+# How long audit rows are kept (0: for ever).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
 
 # Logs: one JSON object per line on stderr. Nothing personal (no IP address, user agent, query
 # string, hash value, access code or API key) is passed to a logger by our code, and the filter

@@ -291,3 +291,22 @@ def create_staff(username: str, email: str, password: str, group: str, actor: st
     device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     _audit(actor, "create_staff", [user], reason=group)
     return user, device
+
+
+@transaction.atomic
+def purge_old_audit(today: date | None = None) -> int:
+    """Delete audit rows older than AUDIT_RETENTION_DAYS (0 keeps them for ever)."""
+    from django.conf import settings
+
+    days = settings.AUDIT_RETENTION_DAYS
+    if days <= 0:
+        return 0
+    today = today or timezone.now().date()
+    cutoff = today - timedelta(days=days)
+    deleted, _ = AuditEntry.objects.filter(at__date__lt=cutoff).delete()
+    if deleted:
+        AuditEntry.objects.create(
+            actor="system", action="purge_old_audit", object_type="AuditEntry",
+            reason=f"{deleted} rows from before {cutoff.isoformat()}",
+        )  # fmt: skip
+    return deleted

@@ -25,3 +25,9 @@ def sweep_webhooks() -> int:
 def deliver_webhook(endpoint_id: int) -> int:
     """Deliver what one partner webhook is owed; a no-op when another worker holds it."""
     return webhooks.deliver(endpoint_id)
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def purge_old_audit() -> int:
+    """Delete audit rows older than the audit retention period."""
+    return actions.purge_old_audit()

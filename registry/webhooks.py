@@ -24,6 +24,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from portal import http
+from portal.observability import DELIVERIES, DELIVERY_SECONDS
 from registry import webhook_actions
 from registry.models import FeedEvent, WebhookEndpoint
 from registry.webhook_actions import Claim, Outcome
@@ -127,6 +128,10 @@ def deliver_claimed(claim: Claim, now: datetime | None = None) -> Outcome:
     msg_id = webhook_id(endpoint.pk, first, claim.last_seq)
     outcome = post(endpoint, msg_id, body, now)
     webhook_actions.record_attempt(claim, msg_id, first, outcome, now)
+    DELIVERIES.labels(
+        "delivered" if outcome.ok else outcome.error or str(outcome.status_code)
+    ).inc()
+    DELIVERY_SECONDS.observe(outcome.duration_ms / 1000)
     return outcome
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from registry import actions
 from registry.actions import HashInput
-from registry.models import Signal
+from registry.models import AuditEntry, Signal
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +33,32 @@ def test_it_erases_only_values_withdrawn_more_than_90_days_ago():
     active.refresh_from_db()
     assert old.value == ""
     assert recent.value and active.value
+
+
+def test_it_deletes_audit_rows_past_their_retention_and_says_so(settings):
+    settings.AUDIT_RETENTION_DAYS = 30
+    actions.submit_case("adult", [HashInput(0, "image", "photo_md5", "ab" * 16)])
+    actions.submit_case("adult", [HashInput(0, "image", "photo_md5", "cd" * 16)])
+    old, recent = AuditEntry.objects.order_by("id")
+    today = datetime.date(2026, 6, 1)
+    AuditEntry.objects.filter(pk=old.pk).update(
+        at=datetime.datetime(2026, 4, 30, tzinfo=datetime.UTC)
+    )
+    AuditEntry.objects.filter(pk=recent.pk).update(
+        at=datetime.datetime(2026, 5, 2, tzinfo=datetime.UTC)
+    )
+
+    assert actions.purge_old_audit(today) == 1
+
+    assert not AuditEntry.objects.filter(pk=old.pk).exists()
+    assert AuditEntry.objects.filter(pk=recent.pk).exists()
+    assert AuditEntry.objects.filter(action="purge_old_audit").exists()
+
+
+def test_it_keeps_audit_for_ever_when_told(settings):
+    settings.AUDIT_RETENTION_DAYS = 0
+    actions.submit_case("adult", [HashInput(0, "image", "photo_md5", "ab" * 16)])
+    AuditEntry.objects.update(at=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
+
+    assert actions.purge_old_audit(datetime.date(2026, 6, 1)) == 0
+    assert AuditEntry.objects.count() == 1
