@@ -8,7 +8,7 @@ import importlib
 import sys
 import time
 
-SECTIONS = ["hashing", "matching", "registry", "webhooks", "browser"]
+SECTIONS = ["hashing", "matching", "registry", "webhooks", "browser", "load"]
 
 
 def main(names: list[str]) -> None:

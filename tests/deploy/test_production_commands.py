@@ -138,6 +138,8 @@ def test_the_units_start_the_site_and_log_nothing_personal(tmp_path):
     assert "/api/v1/cases" in text["web"]  # access lines were written
     assert "ready" in text["worker"]
     assert "beat: Starting" in text["beat"]
+    for name, content in text.items():
+        assert "Traceback" not in content, f"the {name} process failed:\n{content[-3000:]}"
     secrets_seen = [markers["address"], markers["agent"], markers["query"], markers["md5"],
                     created["access_code"], created["access_code"].replace("-", ""), key]  # fmt: skip
     for name, content in text.items():
