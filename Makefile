@@ -12,7 +12,7 @@ WHEEL_SOURCES := $(wildcard hashing_wasm/*.py) hashing_wasm/pyproject.toml
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint fmt bench assets messages deps chromium clean
+.PHONY: run test lint fmt bench assets messages deps test-tools clean
 
 ## run: the site on http://127.0.0.1:8000/ with a Celery worker and beat (SQLite and a
 ## file broker unless DATABASE_URL / CELERY_BROKER_URL say otherwise)
@@ -22,14 +22,14 @@ run: deps assets messages
 	$(VENV)/bin/honcho start -f Procfile
 
 ## test: lint, migrations check, and the whole suite against real PostgreSQL, Redis and Chromium
-test: deps assets messages chromium
+test: deps assets messages test-tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	scripts/with-services.sh $(PY) manage.py makemigrations --check --dry-run
 	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: deps assets messages chromium
+bench: deps assets messages test-tools
 	scripts/with-services.sh $(PY) -m bench $(BENCH)
 
 lint:
@@ -62,12 +62,14 @@ $(ASSETS)/pyodide-lock.json: node_modules/.package-lock.json $(VENV)/.synced $(W
 ## messages: the pages' translations (locale/*/LC_MESSAGES/*.po) compiled to the .mo files
 ## Django reads; GNU gettext's msgfmt comes from Debian's package when missing
 messages: $(VENV)/.synced
-	@command -v msgfmt >/dev/null || scripts/install-gettext.sh
+	@scripts/apt-install.sh msgfmt gettext
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=build -v 0
 
-## chromium: Debian's Chromium for the browser tests (Playwright never downloads a browser here)
-chromium:
-	@test -x /usr/bin/chromium || scripts/install-chromium.sh
+## test-tools: Debian's Chromium for the browser tests (Playwright never downloads a browser
+## here) and nginx, to check deploy/'s nginx configuration
+test-tools:
+	@scripts/apt-install.sh chromium chromium fonts-dejavu-core
+	@scripts/apt-install.sh nginx nginx-light
 
 clean:
 	rm -rf build var
