@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from portal.env import env_bool, env_int, env_list, env_secret, env_str
+from portal.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -295,30 +296,11 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
 # Logs: one JSON object per line on stderr. Nothing personal (no IP address, user agent, query
 # string, hash value, access code or API key) is passed to a logger by our code, and the filter
 # strips what Django attaches by itself (portal/logging.py). LOG_FORMAT=plain for reading by eye.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"no_personal_data": {"()": "portal.logging.DropPersonalData"}},
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {
-        "stderr": {
-            "class": "logging.StreamHandler",
-            "formatter": env_str("LOG_FORMAT", "json"),
-            "filters": ["no_personal_data"],
-        }
-    },
-    "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-    },
-}
+LOGGING = logging_config(
+    level=env_str("LOG_LEVEL", "INFO"),
+    formatter=env_str("LOG_FORMAT", "json"),
+    loggers={"django.server": "INFO"},
+)
 
 # /metrics wants `Authorization: Bearer <METRICS_TOKEN>` when this is set (portal/observability.py).
 METRICS_TOKEN = env_secret("METRICS_TOKEN")

@@ -13,13 +13,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from registry import actions, partner_admin  # noqa: F401 (registers the partner pages)
+from registry.admin_base import NoAddOrDelete, ReadOnly, actor
 from registry.models import AuditEntry, BenignHash, Case, Dispute, FeedEvent, Signal
 from registry.validation import check_pdq
-
-
-def actor(request) -> str:
-    """How the audit names a staff member."""
-    return f"staff:{request.user.get_username()}"
 
 
 class ReasonForm(forms.Form):
@@ -91,7 +87,7 @@ class SignalInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(NoAddOrDelete):
     list_display = ["number", "category", "status", "hash_count", "created_on"]
     list_filter = ["status", "category", "created_on"]
     search_fields = ["number"]
@@ -106,14 +102,8 @@ class CaseAdmin(admin.ModelAdmin):
     def hash_count(self, case):
         return case.hash_count
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class _SignalReview(admin.ModelAdmin):
+class _SignalReview(NoAddOrDelete):
     """What the review queue and the dispute list share: read-only rows, decisions as actions."""
 
     list_display = [
@@ -160,12 +150,6 @@ class _SignalReview(admin.ModelAdmin):
     @admin.display(description="removed", ordering="n_removed")
     def removed(self, signal):
         return signal.n_removed
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Signal)
@@ -248,35 +232,17 @@ class BenignHashAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedEvent)
-class FeedEventAdmin(admin.ModelAdmin):
+class FeedEventAdmin(ReadOnly):
     list_display = ["seq", "action", "signal", "created_at"]
     list_filter = ["action"]
     list_select_related = ["signal"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnly):
     """Who did what, when, to which objects and why. Nobody can edit or delete it here."""
 
     list_display = ["at", "actor", "action", "object_type", "object_ids", "reason"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor", "reason"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

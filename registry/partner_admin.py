@@ -9,11 +9,8 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 
 from registry import actions, webhook_actions
+from registry.admin_base import ReadOnly, actor
 from registry.models import DeliveryAttempt, Partner, WebhookEndpoint
-
-
-def _actor(request) -> str:
-    return f"staff:{request.user.get_username()}"
 
 
 class PartnerForm(forms.ModelForm):
@@ -78,18 +75,18 @@ class PartnerAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         if change:
             actions.update_partner(
-                obj, scopes=data["scopes"], is_active=data["is_active"], actor=_actor(request)
+                obj, scopes=data["scopes"], is_active=data["is_active"], actor=actor(request)
             )
             partner, key = obj, None
         else:
-            partner, key = actions.create_partner(data["name"], data["scopes"], _actor(request))
+            partner, key = actions.create_partner(data["name"], data["scopes"], actor(request))
             obj.pk = partner.pk
             obj._state.adding = False
         request._new_secrets = {"key": key, "webhook": None}
         endpoint = getattr(partner, "webhook", None) if change else None
         url = data.get("webhook_url")
         if url and (endpoint is None or endpoint.url != url):
-            _, secret = webhook_actions.set_webhook(partner, url, actor=_actor(request))
+            _, secret = webhook_actions.set_webhook(partner, url, actor=actor(request))
             if endpoint is None:  # a new endpoint's secret; a new URL keeps the secret it had
                 request._new_secrets["webhook"] = secret
 
@@ -121,7 +118,7 @@ class PartnerAdmin(admin.ModelAdmin):
             self.message_user(request, "Rotate one partner's key at a time.", level="error")
             return None
         partner = queryset.get()
-        key = actions.rotate_partner_key(partner, _actor(request))
+        key = actions.rotate_partner_key(partner, actor(request))
         request._new_secrets = {"key": key, "webhook": None}
         return self._answer_with_secrets(request, partner, None)
 
@@ -135,7 +132,7 @@ class PartnerAdmin(admin.ModelAdmin):
         if endpoint is None:
             self.message_user(request, f"{partner.name} has no webhook.", level="error")
             return None
-        secret = webhook_actions.rotate_webhook_secret(endpoint, actor=_actor(request))
+        secret = webhook_actions.rotate_webhook_secret(endpoint, actor=actor(request))
         request._new_secrets = {"key": None, "webhook": secret}
         return self._answer_with_secrets(request, partner, None)
 
@@ -153,7 +150,7 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(ReadOnly):
     """Read-only: endpoints change through registry/webhook_actions.py. The secret is never shown."""
 
     list_display = ["partner", "url", "delivered_seq", "failures", "next_attempt_at", "disabled_at"]
@@ -169,36 +166,16 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     @admin.action(description="Enable: deliver again from where each partner stopped")
     def enable(self, request, queryset):
         for endpoint in queryset:
-            webhook_actions.enable_webhook(endpoint, actor=f"staff:{request.user.username}")
+            webhook_actions.enable_webhook(endpoint, actor=actor(request))
 
     @admin.action(description="Disable delivery")
     def disable(self, request, queryset):
         for endpoint in queryset:
-            webhook_actions.disable_webhook(
-                endpoint, "Disabled by staff.", actor=f"staff:{request.user.username}"
-            )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+            webhook_actions.disable_webhook(endpoint, "Disabled by staff.", actor=actor(request))
 
 
 @admin.register(DeliveryAttempt)
-class DeliveryAttemptAdmin(admin.ModelAdmin):
+class DeliveryAttemptAdmin(ReadOnly):
     list_display = ["attempted_at", "endpoint", "webhook_id", "status_code", "error", "duration_ms"]
     list_filter = ["error", "is_test"]
     list_select_related = ["endpoint__partner"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

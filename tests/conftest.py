@@ -153,3 +153,34 @@ def site(transactional_db, settings):
     yield f"http://127.0.0.1:{thread.port}"
     thread.terminate()
     connections.close_all()
+
+
+class PdqMaker:
+    """Realistic PDQ hashes for tests: 256 bits with exactly 128 set, as real photos give."""
+
+    def __init__(self, seed: int) -> None:
+        import random
+
+        self.rng = random.Random(seed)
+
+    def random(self) -> str:
+        return f"{sum(1 << b for b in self.rng.sample(range(256), 128)):064x}"
+
+    def moved(self, value: str, bits: int) -> str:
+        """The hash `bits` apart from `value` (an even number), still with 128 bits set."""
+        number = int(value, 16)
+        ones = [b for b in range(256) if number >> b & 1]
+        zeros = [b for b in range(256) if not number >> b & 1]
+        for one, zero in zip(
+            self.rng.sample(ones, bits // 2), self.rng.sample(zeros, bits // 2), strict=True
+        ):
+            number ^= (1 << one) | (1 << zero)
+        return f"{number:064x}"
+
+
+@pytest.fixture
+def pdq(request):
+    """A PdqMaker seeded by the test's name, so each test's hashes are the same every run."""
+    import zlib
+
+    return PdqMaker(zlib.crc32(request.node.nodeid.encode()))

@@ -20,34 +20,10 @@ pytestmark = pytest.mark.browser
 DATA = Path(settings.BASE_DIR).parent / "shared" / "testdata" / "pdq" / "threatexchange"
 PDQ_DATA = DATA / "pdq" / "data"
 EXIF = PDQ_DATA / "reg-test-input" / "exif-rotn"
-PYODIDE = f"/static/pyodide/{settings.PYODIDE_VERSION}/"
 
 # Agreement bounds with pdqhash on full resolution (the match threshold is 31 bits).
 MAX_DISTANCE = 12
 MAX_MEAN_DISTANCE = 5
-
-START_HASHER = """async (pyodide) => {
-  const { Hasher } = await import("/static/portal/hasher.js");
-  window.hasher = new Hasher({ workerUrl: "/static/portal/hash-worker.js",
-    indexURL: pyodide, lockFileURL: pyodide + "pyodide-lock.json" });
-  const input = Object.assign(document.createElement("input"), { type: "file", multiple: true, id: "under-test" });
-  document.body.append(input);
-  await window.hasher.ready;
-}"""
-
-# Every file at once, as a person drops several: each settles on its own.
-HASH_ALL = """async () => Promise.all([...document.getElementById("under-test").files].map((file) =>
-  window.hasher.hash(file).then((hashed) => hashed, (error) => ({ name: file.name, code: error.code }))))"""
-
-
-def hash_in_browser(site, page, paths):
-    """What Hasher.hash gives for each file, in order (an error becomes {name, code})."""
-    # The page's own script would start a second runtime beside ours: on 2 cores, keep it out.
-    page.route("**/portal/get-started.js", lambda route: route.abort())
-    page.goto(f"{site}/get-started/")
-    page.evaluate(START_HASHER, PYODIDE)
-    page.set_input_files("#under-test", [str(p) for p in paths])
-    return page.evaluate(HASH_ALL)
 
 
 def pdqhash_of(image: Image.Image) -> tuple[str, int]:
@@ -59,7 +35,12 @@ def distance(first: str, second: str) -> int:
     return (int(first, 16) ^ int(second, 16)).bit_count()
 
 
-def test_it_agrees_with_pdqhash_on_the_reference_images(site, page):
+def hash_with(browser_hasher, paths):
+    browser_hasher.load(paths)
+    return browser_hasher.hash_all()
+
+
+def test_it_agrees_with_pdqhash_on_the_reference_images(browser_hasher, page):
     paths = [
         PDQ_DATA / "bridge-mods" / "aaa-orig.jpg",
         PDQ_DATA / "bridge-mods" / "sharpen-a-lot.jpg",
@@ -73,7 +54,7 @@ def test_it_agrees_with_pdqhash_on_the_reference_images(site, page):
         EXIF / "exif-rotn-1.jpg",
     ]
 
-    results = hash_in_browser(site, page, paths)
+    results = hash_with(browser_hasher, paths)
 
     distances = []
     for path, result in zip(paths, results, strict=True):
@@ -88,10 +69,10 @@ def test_it_agrees_with_pdqhash_on_the_reference_images(site, page):
     assert sum(distances) / len(distances) <= MAX_MEAN_DISTANCE, distances
 
 
-def test_it_sends_both_orientations_of_a_jpeg_whose_exif_rotates_it(site, page):
+def test_it_sends_both_orientations_of_a_jpeg_whose_exif_rotates_it(browser_hasher, page):
     paths = [EXIF / f"exif-rotn-{n}.jpg" for n in (1, 3, 6, 8)]
 
-    results = hash_in_browser(site, page, paths)
+    results = hash_with(browser_hasher, paths)
 
     assert [len(r["item"]["pdq"]) for r in results] == [1, 2, 2, 2]
     assert [r["notes"] for r in results] == [
@@ -110,7 +91,7 @@ def test_it_sends_both_orientations_of_a_jpeg_whose_exif_rotates_it(site, page):
             assert distance(hash_, pdqhash_of(ImageOps.exif_transpose(image))[0]) <= MAX_DISTANCE
 
 
-def test_it_keeps_the_md5_when_an_image_cannot_give_a_pdq(site, page, tmp_path):
+def test_it_keeps_the_md5_when_an_image_cannot_give_a_pdq(browser_hasher, page, tmp_path):
     flat = tmp_path / "flat.png"
     Image.new("RGB", (300, 200), (128, 128, 128)).save(flat)
     tiff = tmp_path / "photo.tiff"
@@ -118,7 +99,7 @@ def test_it_keeps_the_md5_when_an_image_cannot_give_a_pdq(site, page, tmp_path):
     heic = tmp_path / "photo.heic"  # Chromium decodes no HEIC: its header is enough to know it
     heic.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + os.urandom(2000))
 
-    flat_result, tiff_result, heic_result = hash_in_browser(site, page, [flat, tiff, heic])
+    flat_result, tiff_result, heic_result = hash_with(browser_hasher, [flat, tiff, heic])
 
     assert flat_result["notes"] == ["low_quality"]
     assert tiff_result["notes"] == heic_result["notes"] == ["cannot_decode"]
@@ -129,7 +110,7 @@ def test_it_keeps_the_md5_when_an_image_cannot_give_a_pdq(site, page, tmp_path):
         }
 
 
-def test_it_refuses_bad_files_and_the_others_go_on(site, page, tmp_path):
+def test_it_refuses_bad_files_and_the_others_go_on(browser_hasher, page, tmp_path):
     good = PDQ_DATA / "bridge-mods" / "aaa-orig.jpg"
     corrupt = tmp_path / "corrupt.jpg"
     corrupt.write_bytes(good.read_bytes()[:200] + os.urandom(50_000))
@@ -141,7 +122,7 @@ def test_it_refuses_bad_files_and_the_others_go_on(site, page, tmp_path):
     text = tmp_path / "holiday.jpg"
     text.write_text("Dear diary,\n" * 200)
 
-    results = hash_in_browser(site, page, [corrupt, empty, huge, text, good])
+    results = hash_with(browser_hasher, [corrupt, empty, huge, text, good])
 
     assert results[:4] == [
         {"name": "corrupt.jpg", "code": "unreadable"},
@@ -153,13 +134,8 @@ def test_it_refuses_bad_files_and_the_others_go_on(site, page, tmp_path):
     assert len(results[4]["item"]["pdq"]) == 1
 
 
-def test_it_cancels_a_file_waiting_its_turn(site, page):
-    page.route("**/portal/get-started.js", lambda route: route.abort())
-    page.goto(f"{site}/get-started/")
-    page.evaluate(START_HASHER, PYODIDE)
-    page.set_input_files(
-        "#under-test", [str(EXIF / "exif-rotn-1.jpg"), str(EXIF / "exif-rotn-3.jpg")]
-    )
+def test_it_cancels_a_file_waiting_its_turn(browser_hasher, page):
+    browser_hasher.load([EXIF / "exif-rotn-1.jpg", EXIF / "exif-rotn-3.jpg"])
 
     first, second = page.evaluate("""async () => {
       const [first, second] = document.getElementById("under-test").files;

@@ -21,34 +21,13 @@ pytestmark = pytest.mark.browser
 DATA = Path(settings.BASE_DIR).parent / "shared" / "testdata" / "pdq" / "threatexchange"
 VIDEOS = DATA / "tmk" / "sample-videos"
 REFERENCE = DATA / "vpdq" / "sample-hashes"
-PYODIDE = f"/static/pyodide/{settings.PYODIDE_VERSION}/"
-
-START_HASHER = """async (pyodide) => {
-  const { Hasher } = await import("/static/portal/hasher.js");
-  window.hasher = new Hasher({ workerUrl: "/static/portal/hash-worker.js",
-    indexURL: pyodide, lockFileURL: pyodide + "pyodide-lock.json" });
-  const input = Object.assign(document.createElement("input"), { type: "file", multiple: true, id: "under-test" });
-  document.body.append(input);
-  await window.hasher.ready;
-}"""
-
-HASH_ALL = """async () => Promise.all([...document.getElementById("under-test").files].map((file) =>
-  window.hasher.hash(file).then((hashed) => hashed, (error) => ({ name: file.name, code: error.code }))))"""
-
-
-def open_hasher(site, page, paths):
-    # The page's own script would start a second runtime beside ours: on 2 cores, keep it out.
-    page.route("**/portal/get-started.js", lambda route: route.abort())
-    page.goto(f"{site}/get-started/")
-    page.evaluate(START_HASHER, PYODIDE)
-    page.set_input_files("#under-test", [str(p) for p in paths])
 
 
 def features(frames):
     return [VpdqFeature(f["frame"], f["quality"], f["hash"], f["timestamp"]) for f in frames]
 
 
-def test_it_gives_the_sample_videos_a_vpdq_that_matches_the_reference(site, page):
+def test_it_gives_the_sample_videos_a_vpdq_that_matches_the_reference(browser_hasher, page):
     names = [
         "chair-19-sd-bar",
         "doorknob-hd-no-bar",
@@ -56,9 +35,9 @@ def test_it_gives_the_sample_videos_a_vpdq_that_matches_the_reference(site, page
         "test-padded-dimensions",
     ]
     paths = [VIDEOS / f"{name}.mp4" for name in names]
-    open_hasher(site, page, paths)
+    browser_hasher.load(paths)
 
-    results = page.evaluate(HASH_ALL)
+    results = browser_hasher.hash_all()
 
     for name, path, result in zip(names, paths, results, strict=True):
         assert result["kind"] == "video"
@@ -74,9 +53,9 @@ def test_it_gives_the_sample_videos_a_vpdq_that_matches_the_reference(site, page
         assert match_vpdq(features(item["vpdq"]), reference).is_match(), name
 
 
-def test_it_reports_progress_and_can_cancel_a_video(site, page):
+def test_it_reports_progress_and_can_cancel_a_video(browser_hasher, page):
     video = VIDEOS / "chair-19-sd-bar.mp4"
-    open_hasher(site, page, [video, video])
+    browser_hasher.load([video, video])
 
     cancelled, progress, finished = page.evaluate("""async () => {
       const [first, second] = document.getElementById("under-test").files;
@@ -94,7 +73,7 @@ def test_it_reports_progress_and_can_cancel_a_video(site, page):
     assert progress == sorted(progress) and progress[-1] == 1
 
 
-def test_it_refuses_a_video_over_the_length_limit(site, page, tmp_path):
+def test_it_refuses_a_video_over_the_length_limit(browser_hasher, page, tmp_path):
     long_video = tmp_path / "long.mp4"
     source = ["-f", "lavfi", "-i", "color=c=gray:s=32x32:r=1:d=601"]  # ten minutes and a second
     encode = ["-c:v", "libx264", "-pix_fmt", "yuv420p", str(long_video)]
@@ -103,9 +82,9 @@ def test_it_refuses_a_video_over_the_length_limit(site, page, tmp_path):
     )
     broken = tmp_path / "broken.mp4"  # says MP4, holds noise: the MD5 still protects it
     broken.write_bytes(b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + os.urandom(100_000))
-    open_hasher(site, page, [long_video, broken])
+    browser_hasher.load([long_video, broken])
 
-    too_long, undecodable = page.evaluate(HASH_ALL)
+    too_long, undecodable = browser_hasher.hash_all()
 
     assert too_long == {"name": "long.mp4", "code": "too_long"}
     assert undecodable["notes"] == ["cannot_decode"]

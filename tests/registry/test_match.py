@@ -1,7 +1,6 @@
 """Partners ask which registry hashes match theirs; the answer equals a brute-force scan."""
 
 import hashlib
-import random
 
 import pytest
 
@@ -11,20 +10,6 @@ from registry.actions import HashInput
 from registry.models import Signal
 
 pytestmark = pytest.mark.django_db
-
-
-def random_pdq(rng):
-    return f"{sum(1 << b for b in rng.sample(range(256), 128)):064x}"
-
-
-def moved(value, count, rng):
-    """The hash with `count` bits changed, keeping 128 set."""
-    number = int(value, 16)
-    ones = [b for b in range(256) if number >> b & 1]
-    zeros = [b for b in range(256) if not number >> b & 1]
-    for one, zero in zip(rng.sample(ones, count // 2), rng.sample(zeros, count // 2), strict=True):
-        number ^= (1 << one) | (1 << zero)
-    return f"{number:064x}"
 
 
 @pytest.fixture
@@ -38,17 +23,16 @@ def ask(client, *hashes):
     return [result["matches"] for result in response.json()["results"]]
 
 
-def test_it_finds_pdq_hashes_exactly_as_a_brute_force_scan(matcher):
-    rng = random.Random(3)
-    base = [random_pdq(rng) for _ in range(20)]
-    stored = base + [moved(b, d, rng) for b in base for d in (10, 30, 32)]
+def test_it_finds_pdq_hashes_exactly_as_a_brute_force_scan(matcher, pdq):
+    base = [pdq.random() for _ in range(20)]
+    stored = base + [pdq.moved(b, d) for b in base for d in (10, 30, 32)]
     for chunk in range(0, len(stored), 40):
         hashes = [
             HashInput(i, "image", "pdq", v, 90) for i, v in enumerate(stored[chunk : chunk + 40])
         ]
         actions.submit_case("adult", hashes)
     ids = dict(Signal.objects.values_list("value", "id"))
-    queries = base[:10] + [random_pdq(rng) for _ in range(5)]
+    queries = base[:10] + [pdq.random() for _ in range(5)]
 
     found = ask(matcher, *({"signal_type": "pdq", "value": q} for q in queries))
 
@@ -62,15 +46,14 @@ def test_it_finds_pdq_hashes_exactly_as_a_brute_force_scan(matcher):
     assert all(len(matches) == 3 for matches in found[:10])  # itself, 10 and 30 bits away
 
 
-def test_it_finds_a_rotated_copy_through_the_dihedral_variants(matcher):
-    rng = random.Random(4)
-    original, rotated = random_pdq(rng), random_pdq(rng)
+def test_it_finds_a_rotated_copy_through_the_dihedral_variants(matcher, pdq):
+    original, rotated = pdq.random(), pdq.random()
     actions.submit_case("minor", [HashInput(0, "image", "pdq", original, 80)])
 
     plain, through_variants = ask(
         matcher,
         {"signal_type": "pdq", "value": rotated},
-        {"signal_type": "pdq", "value": rotated, "dihedral": [moved(original, 4, rng)]},
+        {"signal_type": "pdq", "value": rotated, "dihedral": [pdq.moved(original, 4)]},
     )
 
     assert plain == []
@@ -94,9 +77,8 @@ def test_it_matches_md5_exactly_and_only_active_hashes(matcher):
     assert [[m["distance"] for m in matches] for matches in found] == [[0], [], []]
 
 
-def test_it_follows_a_withdrawal_within_a_second(matcher):
-    rng = random.Random(5)
-    value = random_pdq(rng)
+def test_it_follows_a_withdrawal_within_a_second(matcher, pdq):
+    value = pdq.random()
     created = actions.submit_case("adult", [HashInput(0, "image", "pdq", value, 90)])
     assert ask(matcher, {"signal_type": "pdq", "value": value}) != [[]]
 
@@ -108,9 +90,8 @@ def test_it_follows_a_withdrawal_within_a_second(matcher):
     assert ask(matcher, {"signal_type": "pdq", "value": value}) == [[]]
 
 
-def test_it_matches_videos_by_the_vpdq_rule(matcher):
-    rng = random.Random(6)
-    frames = [random_pdq(rng) for _ in range(10)]
+def test_it_matches_videos_by_the_vpdq_rule(matcher, pdq):
+    frames = [pdq.random() for _ in range(10)]
 
     def vpdq(hashes):
         return [
@@ -131,8 +112,8 @@ def test_it_matches_videos_by_the_vpdq_rule(matcher):
             VpdqFeature(i * 30, 90, h, float(i)) for i, h in enumerate(hashes)
         )
 
-    most = [moved(f, 6, rng) for f in frames[:8]] + [random_pdq(rng) for _ in range(2)]
-    few = [moved(f, 6, rng) for f in frames[:7]] + [random_pdq(rng) for _ in range(3)]
+    most = [pdq.moved(f, 6) for f in frames[:8]] + [pdq.random() for _ in range(2)]
+    few = [pdq.moved(f, 6) for f in frames[:7]] + [pdq.random() for _ in range(3)]
     found = ask(
         matcher,
         {"signal_type": "vpdq", "value": signal(most)},

@@ -2,7 +2,6 @@
 through the feed and leaves an audit row."""
 
 import hashlib
-import random
 
 import pytest
 
@@ -15,10 +14,6 @@ pytestmark = pytest.mark.django_db
 
 def md5(text):
     return hashlib.md5(text.encode()).hexdigest()
-
-
-def random_pdq(rng):
-    return f"{sum(1 << b for b in rng.sample(range(256), 128)):064x}"
 
 
 def feed_actions(client):
@@ -111,9 +106,8 @@ def test_it_settles_a_dispute_so_old_verdicts_do_not_quarantine_again(make_partn
     assert Signal.objects.get(pk=signal.pk).status == "active"
 
 
-def test_it_lists_existing_hashes_near_a_new_benign_image(make_staff):
-    rng = random.Random(9)
-    value = random_pdq(rng)
+def test_it_lists_existing_hashes_near_a_new_benign_image(make_staff, pdq):
+    value = pdq.random()
     near = actions.submit_case(
         "adult", [HashInput(0, "image", "pdq", value, 90)]
     ).case.signals.get()
