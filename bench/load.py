@@ -22,11 +22,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import gevent  # noqa: F401 (locust needs gevent imported before anything else patches)
 from locust import HttpUser, between, events, task
 from locust.env import Environment
+
+from bench.common import fresh_database
 
 REPO = Path(__file__).resolve().parents[1]
 PORT = 8797
@@ -63,11 +64,6 @@ def _unit(name: str) -> list[str]:
         if line.startswith("ExecStart="):
             return shlex.split(line.removeprefix("ExecStart=").replace("/opt/takedown", str(REPO)))
     raise RuntimeError(f"no ExecStart in {name}")
-
-
-def _database_url() -> str:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-    return urlunsplit(urlsplit(base)._replace(path="/takedown_load"))
 
 
 class Submitter(HttpUser):
@@ -122,13 +118,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def run() -> None:
-    import psycopg
-
-    url = _database_url()
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS takedown_load")
-        conn.execute("CREATE DATABASE takedown_load")
+    url = fresh_database("takedown_load")
     scratch = Path(tempfile.mkdtemp(prefix="takedown-load-"))
     (scratch / "var").mkdir()
     (scratch / "secret").write_text(secrets.token_urlsafe(50))

@@ -20,9 +20,10 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
+
+from bench.common import fresh_database
 
 REPO = Path(__file__).resolve().parents[1]
 HASHES = 1_000_000
@@ -32,23 +33,6 @@ SUBMISSIONS = 400
 SUBMIT_CLIENTS = 4
 MATCH_QUERIES = 400
 FEED_EVENTS = 200_000
-
-
-def _bench_database_url() -> str:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-    parts = urlsplit(base)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("bench registry needs PostgreSQL: run it through `make bench`")
-    return urlunsplit(parts._replace(path="/takedown_bench"))
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS takedown_bench")
-        conn.execute("CREATE DATABASE takedown_bench")
 
 
 def _manage(env: dict, *args: str) -> str:
@@ -137,7 +121,7 @@ def _wait_for(port: int) -> None:
 
 
 def run() -> None:
-    url = _bench_database_url()
+    url = fresh_database("takedown_bench")
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -150,7 +134,6 @@ def run() -> None:
     rng = np.random.default_rng(11)
     print(f"loading {HASHES:,} PDQ hashes into a fresh database ...", flush=True)
     started = time.perf_counter()
-    _recreate_database(url)
     _manage(env, "migrate", "--no-input", "-v0")
     values = _random_pdq(rng, HASHES)
     _load(url, values)

@@ -16,7 +16,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.common import fresh_database
 
 REPO = Path(__file__).resolve().parents[1]
 DB_NAME = "takedown_bench_webhooks"
@@ -27,27 +28,9 @@ THROUGHPUT_PARTNERS = 3
 WORKER_CONCURRENCY = 2
 
 
-def _database_url() -> str:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-    parts = urlsplit(base)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("bench webhooks needs PostgreSQL: run it through `make bench`")
-    return urlunsplit(parts._replace(path=f"/{DB_NAME}"))
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-
-
 def run() -> None:
     """Measure in a child process against a fresh database, and print its table."""
-    url = _database_url()
-    _recreate_database(url)
+    url = fresh_database(DB_NAME)
     env = {**os.environ, "DATABASE_URL": url, "WEBHOOK_ALLOW_LOOPBACK": "1", "LOG_LEVEL": "WARNING"}
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=REPO, env=env, check=True
