@@ -174,12 +174,7 @@ def _broker_status() -> str:
 
 
 def _partner_lag() -> dict[str, int]:
-    from registry.models import FeedEvent, Partner
+    from registry.models import Partner
 
-    head = FeedEvent.objects.aggregate(seq=Max("seq"))["seq"] or 0
-    return {
-        name: head - position
-        for name, position in Partner.objects.filter(is_active=True).values_list(
-            "name", "feed_position"
-        )
-    }
+    partners = Partner.objects.filter(is_active=True).values_list("name", "feed_position")
+    return {name: events_after(position) for name, position in partners}
