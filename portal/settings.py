@@ -94,7 +94,7 @@ TEMPLATES = [
 # SQLite when DATABASE_URL is unset, so `make run` works on a machine without PostgreSQL.
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        env_secret("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
@@ -201,7 +201,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Redis: rate limits and (when CELERY_BROKER_URL points at it) the Celery broker.
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = env_secret("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # Anonymous clients' limits, (requests, seconds), counted per client in Redis (registry/api/throttles.py).
 RATE_LIMITS = {
@@ -214,7 +214,7 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Celery: a broker that needs no server when CELERY_BROKER_URL is unset (kombu's filesystem
 # transport), so `make run` works anywhere. Reliability settings per reliability.md.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_FOLDER = VAR_DIR / "celery"
 if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = {

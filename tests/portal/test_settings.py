@@ -40,3 +40,17 @@ def test_it_refuses_a_malformed_boolean():
 
     assert result.returncode != 0
     assert "DEBUG must be one of" in result.stderr
+
+
+def test_it_reads_connection_urls_with_passwords_from_files(tmp_path):
+    url = tmp_path / "database_url"
+    url.write_text("postgres://registry:s3cret@db.internal:5432/registry\n")
+
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; d = settings.DATABASES['default'];"
+         "print(d['HOST'], d['NAME'], d['PASSWORD'] == 's3cret')"],
+        cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DATABASE_URL_FILE": str(url)},
+    )  # fmt: skip
+
+    assert result.stdout.split() == ["db.internal", "registry", "True"], result.stderr
