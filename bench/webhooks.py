@@ -141,7 +141,7 @@ def _measure() -> None:
     ]
     width = max(len(name) for name, _ in rows)
     print(
-        "command: make bench BENCH_ARGS=webhooks  (scripts/with-services.sh .venv/bin/python -m bench webhooks)"
+        "command: make bench BENCH=webhooks  (scripts/with-services.sh .venv/bin/python -m bench webhooks)"
     )
     print(
         f"worker: prefork --concurrency={WORKER_CONCURRENCY}; beat sweeps every 2 s; batches of 100"
