@@ -9,7 +9,6 @@ p50/p95, and the delay from a submission's answer to the partner receiving its h
 Everything talks to 127.0.0.1 only, and every loop is bounded in time.
 """
 
-import hashlib
 import http.server
 import json
 import os
@@ -207,5 +206,3 @@ def run() -> None:
         print(f"{what:<44} {figure}")
     print(f"\ncommand: LOAD_SECONDS={SECONDS} LOAD_USERS={USERS} make bench BENCH=load  "
           f"(logs in {logs})")  # fmt: skip
-    digest = hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:8]
-    print(f"report id {digest}")

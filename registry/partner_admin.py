@@ -37,7 +37,7 @@ class PartnerForm(forms.ModelForm):
         url = self.cleaned_data["webhook_url"]
         if url:
             try:
-                webhook_actions._check_url(url)
+                webhook_actions.check_url(url)
             except actions.ActionRefused as exc:
                 raise forms.ValidationError(str(exc)) from None
         return url

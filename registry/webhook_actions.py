@@ -63,7 +63,7 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def _check_url(url: str) -> None:
+def check_url(url: str) -> None:
     try:
         http.check_url(url)
     except http.Refused as exc:
@@ -77,7 +77,7 @@ def set_webhook(partner: Partner, url: str, actor: str = "system") -> tuple[Webh
     A new endpoint starts after the feed position the partner last confirmed by pulling (0 for
     a partner that never pulled: it receives the whole feed).
     """
-    _check_url(url)
+    check_url(url)
     endpoint = WebhookEndpoint.objects.select_for_update().filter(partner=partner).first()
     if endpoint is None:
         start = Partner.objects.filter(pk=partner.pk).values_list("feed_position", flat=True)[0]
@@ -197,15 +197,12 @@ def record_attempt(
     """
     now = now or timezone.now()
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=claim.endpoint_id)
-    DeliveryAttempt.objects.create(
-        endpoint=endpoint,
-        webhook_id=webhook_id,
+    _attempt_row(
+        endpoint,
+        webhook_id,
+        outcome,
         first_seq=first_seq,
         last_seq=claim.last_seq,
-        status_code=outcome.status_code,
-        error=outcome.error,
-        snippet=outcome.snippet[:200],
-        duration_ms=outcome.duration_ms,
         attempted_at=now,
     )
     if endpoint.lease_token != claim.token:
@@ -260,12 +257,17 @@ def _tell_staff(endpoint: WebhookEndpoint, reason: str) -> None:
 @transaction.atomic
 def record_test_attempt(endpoint: WebhookEndpoint, webhook_id: str, outcome: Outcome) -> None:
     """Store a test delivery (it moves nothing)."""
-    DeliveryAttempt.objects.create(
+    _attempt_row(endpoint, webhook_id, outcome, is_test=True)
+
+
+def _attempt_row(endpoint: WebhookEndpoint, webhook_id: str, outcome: Outcome, **fields: object):
+    """The record of one POST to a partner (a short snippet of its answer, never more)."""
+    return DeliveryAttempt.objects.create(
         endpoint=endpoint,
         webhook_id=webhook_id,
-        is_test=True,
         status_code=outcome.status_code,
         error=outcome.error,
         snippet=outcome.snippet[:200],
         duration_ms=outcome.duration_ms,
+        **fields,
     )

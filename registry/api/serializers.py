@@ -13,12 +13,17 @@ _MD5_HELP = "32 hexadecimal characters; not the MD5 of an empty file."
 _MD5_ERRORS = {"invalid": "An MD5 hash is 32 hexadecimal characters."}
 
 
-class PdqSerializer(serializers.Serializer):
-    hash = serializers.RegexField(
+def _pdq_field(**kwargs):
+    return serializers.RegexField(
         PDQ_PATTERN,
         help_text="64 hexadecimal characters with exactly 128 bits set (as every real photo has).",
         error_messages={"invalid": "A PDQ hash is 64 hexadecimal characters."},
+        **kwargs,
     )
+
+
+class PdqSerializer(serializers.Serializer):
+    hash = _pdq_field()
     quality = serializers.IntegerField(
         min_value=validation.MIN_PDQ_QUALITY,
         max_value=100,
@@ -63,9 +68,7 @@ class VpdqFrameSerializer(serializers.Serializer):
     """One sampled frame of a video: its number, PDQ hash and quality, and time in seconds."""
 
     frame = serializers.IntegerField(min_value=0, max_value=10**9)
-    hash = serializers.RegexField(
-        PDQ_PATTERN, error_messages={"invalid": "A PDQ hash is 64 hexadecimal characters."}
-    )
+    hash = _pdq_field()
     quality = serializers.IntegerField(min_value=0, max_value=100)
     timestamp = serializers.FloatField(min_value=0, max_value=10**7)
 
@@ -286,10 +289,8 @@ class PdqQuerySerializer(serializers.Serializer):
     pdqhash.compute_dihedral gives them) to find rotated or mirrored copies."""
 
     signal_type = serializers.ChoiceField(choices=["pdq"])
-    value = serializers.RegexField(PDQ_PATTERN, help_text="64 hexadecimal characters.")
-    dihedral = serializers.ListField(
-        child=serializers.RegexField(PDQ_PATTERN), required=False, max_length=7
-    )
+    value = _pdq_field()
+    dihedral = serializers.ListField(child=_pdq_field(), required=False, max_length=7)
 
     def validate_value(self, value):
         return _checked(validation.check_pdq, value, None)
